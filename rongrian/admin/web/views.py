@@ -1,0 +1,38 @@
+"""Staff pages: log-in (:mod:`.auth`), unit triage (:mod:`.cases`) and the executive summary
+(:mod:`.summary`), plus the language switch that keeps the page the user is on."""
+
+from typing import Any
+
+from flask import Flask, request, url_for
+
+from rongrian.admin.web import auth, cases, summary
+from rongrian.settings import Settings
+
+#: Form targets (POST only) whose language switch leads back to the case page.
+_CASE_FORMS = frozenset({"case_status", "case_reply"})
+
+
+def language_url(language: str) -> str:
+    """This page in ``language`` (``th`` or ``en``), its query kept (e.g. ``?period=2568-Q1``).
+
+    After a form was posted, the switch leads to the page the form belongs to (never a GET on a
+    POST-only address); on an error page without a route, to the start page.
+    """
+    rule = request.url_rule
+    view_args: dict[str, Any] = dict(request.view_args or {})
+    if request.method == "GET" and request.endpoint and rule is not None and rule.methods \
+            and "GET" in rule.methods:
+        values: dict[str, Any] = {**view_args, **request.args.to_dict(), "lang": language}
+        return url_for(request.endpoint, **values)
+    if request.endpoint in _CASE_FORMS:
+        return url_for("case", case_id=view_args["case_id"], lang=language)
+    return url_for("home", lang=language)
+
+
+def register(app: Flask, settings: Settings) -> None:
+    """Add the staff routes to ``app``: ``/``, ``/login``, ``/logout``, ``/cases``,
+    ``/cases/<uuid>`` (and its ``/status`` and ``/reply``), ``/summary`` and ``/summary.docx``."""
+    auth.register(app, settings)
+    cases.register(app)
+    summary.register(app)
+    app.add_template_global(language_url, "language_url")

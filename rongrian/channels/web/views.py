@@ -1,0 +1,213 @@
+"""Citizen pages: the landing page, the complaint form and its receipt, and the tracking page.
+
+The tracking code travels only in POST bodies and in the receipt's page body: never in a URL,
+a cookie, a redirect or a log line. Forms carry their own CSRF check (Flask-WTF's, through
+``FlaskForm``) instead of the app-wide one, so an expired token is answered with the form again,
+everything typed kept, rather than with an error page that loses it.
+"""
+
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_limiter import Limiter
+from markupsafe import Markup
+from sqlalchemy import select
+
+from rongrian.channels.qr.codes import tracking_link_svg
+from rongrian.channels.web.forms import (
+    InformationForm,
+    ReportForm,
+    TrackForm,
+    add_problems,
+    csrf_message,
+    has_csrf_error,
+)
+from rongrian.intake.errors import ComplaintNotFound, InvalidSubmission, MalformedTrackingCode
+from rongrian.intake.models import Category, Unit
+from rongrian.intake.store import add_information as store_information
+from rongrian.intake.store import file_complaint, read_thread, validate
+from rongrian.intake.tracking_codes import display, normalise
+from rongrian.settings import Settings
+from rongrian.web.app import current_locale, db, hashed_client_key, settings_of
+
+STATIC = Path(__file__).resolve().parent / "static"
+#: Code lookups (reading a thread, adding to one) share one budget per client: they are the only
+#: place a guesser could try codes.
+TRACK_LIMIT = "10 per minute;100 per day"
+REPORT_LIMIT = "20 per hour"
+LIMITER = "rongrian.public_limiter"
+#: The format every tracking code message shows.
+CODE_EXAMPLE = "ABCD-EFGH-JKMN-PQRS"
+
+
+def _pepper() -> bytes:
+    return settings_of(current_app).secrets.tracking_pepper
+
+
+def _offer(form: ReportForm) -> None:
+    """Fill the form's choices from the database: active categories by position, and active
+    units except the organisation itself (the root of the unit tree)."""
+    english = current_locale() == "en"
+    categories = db().scalars(
+        select(Category).where(Category.active).order_by(Category.position, Category.id)
+    )
+    units = db().scalars(
+        select(Unit).where(Unit.active, Unit.parent_id.is_not(None)).order_by(Unit.id)
+    )
+    form.offer(
+        [(c.code, c.name_en if english else c.name_th) for c in categories],
+        [(u.code, u.name_en if english else u.name_th) for u in units],
+    )
+
+
+def home() -> str:
+    """The landing page: file a complaint, follow one, and what is kept."""
+    return render_template("home.html")
+
+
+def report() -> ResponseReturnValue:
+    """GET: the form (``?unit=CODE&channel=qr`` from a QR poster). POST: file it."""
+    form = ReportForm()
+    _offer(form)
+    if request.method == "POST":
+        return _file(form)
+    if request.args.get("channel") == "qr":
+        form.channel.data = "qr"
+    wanted = request.args.get("unit", "")
+    if wanted and wanted in {value for value, _name in form.unit.choices}:
+        form.unit.data = wanted
+    return render_template("report.html", form=form)
+
+
+def _file(form: ReportForm) -> ResponseReturnValue:
+    """File a valid submission and show the receipt, or show the form again (400)."""
+    submission = form.submission()
+    problems: dict[str, str] = {}
+    if form.validate():
+        try:
+            receipt = file_complaint(db(), _pepper(), submission)
+        except InvalidSubmission as exc:
+            db().rollback()
+            problems = exc.problems
+        else:
+            base_url = settings_of(current_app).public_base_url
+            # The QR code is our own markup, drawn from the code we just made: nothing typed.
+            qr_svg = Markup(tracking_link_svg(base_url, receipt.tracking_code))  # noqa: S704
+            page = render_template("receipt.html", receipt=receipt, qr_svg=qr_svg)
+            db().commit()
+            return page
+    else:
+        try:
+            validate(db(), submission)
+        except InvalidSubmission as exc:
+            problems = exc.problems
+    add_problems(form, problems)
+    return render_template("report.html", form=form, csrf_failed=has_csrf_error(form)), 400
+
+
+def track() -> ResponseReturnValue:
+    """GET: the code form. POST: the thread the code opens (400 malformed, 404 unknown)."""
+    form = TrackForm()
+    if request.method == "GET":
+        return render_template("track.html", form=form)
+    if not form.validate():
+        return render_template("track.html", form=form, csrf_failed=has_csrf_error(form)), 400
+    return _thread_or_error(form.code.data or "", form)
+
+
+def _thread_or_error(code_text: str, track_form: TrackForm | None = None,
+                     info_form: InformationForm | None = None, *, added: bool = False
+                     ) -> ResponseReturnValue:
+    """The thread page for ``code_text``, or the malformed (400) / unknown (404) answer.
+
+    The 404 body never depends on what was typed, so every unknown code gets the same page.
+    """
+    try:
+        view = read_thread(db(), _pepper(), code_text)
+    except MalformedTrackingCode:
+        form = track_form or TrackForm(formdata=None, code=code_text)
+        return render_template("track.html", form=form, malformed=True,
+                               example=CODE_EXAMPLE), 400
+    except ComplaintNotFound:
+        return render_template("track_unknown.html", example=CODE_EXAMPLE), 404
+    code = display(normalise(code_text))
+    if info_form is None:
+        info_form = InformationForm(formdata=None, code=code)
+    info_form.code.data = code
+    status = 400 if info_form.errors else 200
+    return render_template("thread.html", view=view, code=code, form=info_form,
+                           added=added), status
+
+
+def add_information() -> ResponseReturnValue:
+    """POST ``code`` + ``information``: add it to the thread and show the thread again."""
+    form = InformationForm()
+    code_text = form.code.data or ""
+    if not form.validate():
+        if has_csrf_error(form):
+            # Without a valid token nothing is opened; the text stays in the form to resend.
+            return render_template("thread.html", view=None, code=code_text, form=form,
+                                   csrf_failed=True), 400
+        return _thread_or_error(code_text, info_form=form)
+    try:
+        store_information(db(), _pepper(), code_text, form.information.data or "")
+    except InvalidSubmission as exc:
+        db().rollback()
+        add_problems(form, exc.problems)
+        return _thread_or_error(code_text, info_form=form)
+    except (MalformedTrackingCode, ComplaintNotFound):
+        db().rollback()
+        return _thread_or_error(code_text, info_form=form)
+    db().commit()
+    return _thread_or_error(code_text, added=True)
+
+
+def static_file(filename: str) -> Response:
+    """This app's own script and stylesheet (same origin, as the CSP requires)."""
+    return send_from_directory(STATIC, filename, max_age=3600)
+
+
+def language_url(locale: str) -> str:
+    """The current page in ``locale``, keeping a GET page's query (e.g. a QR poster's unit)."""
+    if request.method == "GET" and request.endpoint in {"home", "report", "track"}:
+        args: dict[str, Any] = {**request.args.to_dict(), "lang": locale}
+        return url_for(request.endpoint, **args)
+    return url_for("home", lang=locale)
+
+
+def _template_helpers() -> dict[str, Any]:
+    return {"language_url": language_url, "csrf_message": csrf_message}
+
+
+def register(app: Flask, settings: Settings) -> None:
+    """Add the citizen routes to ``app``, with their rate limits (Flask-Limiter, keyed by a
+    daily HMAC of the client address so no address is kept) and their form-level CSRF."""
+    limiter = Limiter(
+        hashed_client_key(settings.secrets.public_secret_key),
+        app=app,
+        storage_uri=settings.ratelimit_storage,
+        enabled=settings.ratelimit_enabled,
+    )
+    app.extensions[LIMITER] = limiter  # Flask-Limiter holds itself only weakly
+    csrf = app.extensions["csrf"]
+    tracking = limiter.shared_limit(TRACK_LIMIT, scope="tracking", methods=["POST"])
+    for view in (report, track, add_information):
+        csrf.exempt(view)  # checked by the view's FlaskForm, which keeps what was typed
+    app.context_processor(_template_helpers)
+    app.add_url_rule("/", view_func=home)
+    app.add_url_rule("/report", view_func=limiter.limit(REPORT_LIMIT, methods=["POST"])(report),
+                     methods=["GET", "POST"])
+    app.add_url_rule("/track", view_func=tracking(track), methods=["GET", "POST"])
+    app.add_url_rule("/track/information", view_func=tracking(add_information),
+                     methods=["POST"])
+    app.add_url_rule("/static/<path:filename>", endpoint="public_static", view_func=static_file)

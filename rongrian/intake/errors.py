@@ -1,0 +1,51 @@
+"""Named exceptions of the domain core. Each adapter maps them to its own answer."""
+
+from collections.abc import Mapping
+
+
+class IntakeError(Exception):
+    """Base class of every domain error."""
+
+
+class InvalidSubmission(IntakeError):
+    """A submission failed validation; nothing was stored.
+
+    ``problems`` maps a field name to an error code: ``"required"``, ``"too_long"``,
+    ``"unknown"``, ``"invalid"``. Adapters turn codes into messages in the user's language.
+    """
+
+    def __init__(self, problems: Mapping[str, str]) -> None:
+        super().__init__(", ".join(f"{field}: {code}" for field, code in problems.items()))
+        self.problems = dict(problems)
+
+
+class MalformedTrackingCode(IntakeError):
+    """Text that cannot be a tracking code: wrong length or characters outside the alphabet."""
+
+
+class ComplaintNotFound(IntakeError):
+    """No complaint answers to this tracking code, or this staff member may not see it.
+
+    Deliberately the same error for "does not exist" and "not yours" so that neither a guesser
+    nor a member of another unit learns which.
+    """
+
+
+class InvalidTransition(IntakeError):
+    """The requested status change is not allowed from the complaint's current status."""
+
+
+class KeyNotGranted(IntakeError):
+    """The staff member belongs to the unit but has not yet been granted its key."""
+
+
+class AuthenticationFailed(IntakeError):
+    """Wrong user name or password (never says which)."""
+
+
+class InvalidPeriod(IntakeError):
+    """A reporting period label that is not ``YYYY``, ``YYYY-Qn``, ``YYYY-Hn`` or ``YYYY-MM``."""
+
+
+class SetupError(IntakeError):
+    """The installation is missing something it needs (keys, the integrity unit, a category)."""

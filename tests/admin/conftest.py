@@ -1,0 +1,32 @@
+"""Fixtures of the staff-app tests."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from rongrian.intake.store import Receipt, Submission, file_complaint
+from rongrian.settings import Settings
+from tests.admin.helpers import WORKS_TEXT, Filer
+from tests.conftest import Demo
+
+
+@pytest.fixture
+def file(demo: Demo, settings: Settings) -> Filer:
+    """File a complaint as a citizen would (committed); keyword arguments override the
+    defaults of :class:`Submission`, ``now`` sets the filing time."""
+
+    def filing(*, now: datetime | None = None, **fields: object) -> Receipt:
+        values: dict[str, object] = {
+            "kind": "complaint", "category_code": "general", "unit_code": "WORKS",
+            "channel": "web", "what_happened": WORKS_TEXT, "when_happened": "เมื่อวานนี้",
+            "where_happened": "ซอย 3", "who_involved": "",
+        }
+        values.update(fields)
+        with demo.sessions() as session:
+            receipt = file_complaint(session, settings.secrets.tracking_pepper,
+                                     Submission(**values),  # type: ignore[arg-type]
+                                     now=now or datetime.now(UTC))
+            session.commit()
+        return receipt
+
+    return filing

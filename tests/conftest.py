@@ -1,0 +1,129 @@
+"""Shared fixtures, in the manner of Flask's tutorial (flaskr): an app factory with test settings.
+
+The database-backed fixtures run on SQLite, and again on PostgreSQL when
+``RONGRIAN_TEST_DATABASE_URL`` is set (``.ci/run`` sets it). Each test starts from an empty
+schema holding the demo municipality with known passwords (:data:`PASSWORDS`).
+"""
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from rongrian.admin.migrate import upgrade
+from rongrian.admin.organisation import Organisation, create_demo_organisation
+from rongrian.admin.web.app import create_staff_app
+from rongrian.channels.web.app import create_public_app
+from rongrian.intake.db import make_engine, make_session_factory
+from rongrian.intake.models import Base
+from rongrian.settings import Settings, create_secrets
+
+PASSWORDS = {
+    "palad": "palad-pass-1",
+    "finance": "finance-pass-1",
+    "works": "works-pass-1",
+    "integrity": "integrity-pass-1",
+    "executive": "executive-pass-1",
+    "admin": "admin-pass-1",
+}
+
+BACKENDS = ["sqlite"]
+if os.environ.get("RONGRIAN_TEST_DATABASE_URL"):
+    BACKENDS.append("postgresql")
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+           ) -> Iterator[Engine]:
+    """A migrated database per backend for the whole run."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    else:
+        url = os.environ["RONGRIAN_TEST_DATABASE_URL"]
+    made = make_engine(url)
+    if request.param == "postgresql":
+        with made.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    upgrade(made)
+    yield made
+    made.dispose()
+
+
+def wipe(engine: Engine) -> None:
+    """Delete every row of every table (children first)."""
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@dataclass
+class Demo:
+    """The demo organisation of a test: what set-up made, and a session factory."""
+
+    organisation: Organisation
+    sessions: sessionmaker[Session]
+
+
+@pytest.fixture
+def demo(engine: Engine) -> Demo:
+    """An empty database holding the demo municipality (test-strength key derivation)."""
+    wipe(engine)
+    factory = make_session_factory(engine)
+    with factory() as session:
+        organisation = create_demo_organisation(session, strength="test", passwords=PASSWORDS)
+        session.commit()
+    return Demo(organisation, factory)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, engine: Engine) -> Settings:
+    """Test settings: a fresh instance folder with its own secrets, weak KDF, no rate limits."""
+    instance = tmp_path / "instance"
+    return Settings(
+        database_url=engine.url.render_as_string(hide_password=False),
+        instance_path=instance,
+        secrets=create_secrets(instance),
+        kdf_strength="test",
+        ratelimit_enabled=False,
+    )
+
+
+@pytest.fixture
+def public_app(settings: Settings, engine: Engine, demo: Demo) -> Flask:
+    app = create_public_app(settings, engine=engine)
+    app.config["TESTING"] = True
+    return app
+
+
+@pytest.fixture
+def staff_app(settings: Settings, engine: Engine, demo: Demo) -> Flask:
+    app = create_staff_app(settings, engine=engine)
+    app.config["TESTING"] = True
+    return app
+
+
+@pytest.fixture
+def public_client(public_app: Flask) -> FlaskClient:
+    return public_app.test_client()
+
+
+@pytest.fixture
+def staff_client(staff_app: Flask) -> FlaskClient:
+    return staff_app.test_client()
+
+
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token of the first form in ``html``; fails the test if there is none."""
+    match = _CSRF.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1) or match.group(2)

@@ -1,0 +1,129 @@
+"""End to end through a real browser: Debian's Chromium driven by Playwright.
+
+A citizen files in Thai with JavaScript off, reads the code off the receipt; a staff member of the
+unit logs in, opens the case, moves it on and replies; the citizen reads the reply at /track.
+In CI (``CI=true``) a missing Chromium fails the run instead of skipping.
+"""
+
+import os
+import shutil
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from werkzeug.serving import make_server
+
+from rongrian.admin.server import QuietRequestHandler, combined_app
+from rongrian.settings import Settings
+from tests.conftest import PASSWORDS, Demo
+
+CHROMIUM = os.environ.get("RONGRIAN_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+SHOTS = os.environ.get("RONGRIAN_E2E_SCREENSHOTS")
+
+pytestmark = pytest.mark.e2e
+
+if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+    if os.environ.get("CI"):
+        raise RuntimeError(f"Chromium not found at {CHROMIUM}: the e2e test must run in CI")
+    pytest.skip("Chromium is not installed (scripts/test.sh installs it)", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture
+def live_server(settings: Settings, engine: Engine, demo: Demo) -> Iterator[str]:
+    """The combined app (public at /, staff at /staff) on a loopback port, in a thread."""
+    server = make_server("127.0.0.1", 0, combined_app(settings, engine=engine), threaded=True,
+                         request_handler=QuietRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser() -> Iterator["sync_api.Browser"]:
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def _shot(page: "sync_api.Page", name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
+
+
+def _choose(page: "sync_api.Page", name: str, value: str) -> None:
+    """Pick ``value`` for field ``name`` whether it is a select or radio buttons."""
+    if page.locator(f"select[name={name}]").count():
+        page.select_option(f"select[name={name}]", value)
+    else:
+        page.check(f"input[name={name}][value={value}]")
+
+
+def _submit(page: "sync_api.Page", form_selector: str) -> None:
+    page.locator(f"{form_selector} [type=submit]").first.click()
+    page.wait_for_load_state()
+
+
+def test_file_triage_reply_and_follow_up(live_server: str, browser: "sync_api.Browser") -> None:
+    sentence = f"ไฟส่องสว่างหน้าโรงเรียนดับมาสองสัปดาห์ รหัสทดสอบ {uuid.uuid4().hex[:8]}"
+    reply_text = f"กองช่างรับเรื่องแล้ว จะเข้าซ่อมภายในสัปดาห์นี้ {uuid.uuid4().hex[:6]}"
+
+    citizen = browser.new_context(java_script_enabled=False, viewport={"width": 390,
+                                                                       "height": 844})
+    page = citizen.new_page()
+    page.goto(f"{live_server}/report?unit=WORKS&channel=qr")
+    _shot(page, "01-report-form")
+    _choose(page, "kind", "complaint")
+    _choose(page, "category", "general")
+    page.fill("textarea[name=what_happened]", sentence)
+    page.fill("[name=where_happened]", "หน้าโรงเรียนบ้านร่มเย็น หมู่ 3")
+    _submit(page, "form[method=post]")
+    _shot(page, "02-receipt")
+    code = page.inner_text("#tracking-code").strip()
+    case_number = page.inner_text("#case-number").strip()
+    assert len(code) == 19
+    assert code.count("-") == 3
+    assert case_number.count("/") == 1
+
+    staff = browser.new_context()
+    desk = staff.new_page()
+    desk.goto(f"{live_server}/staff/login")
+    desk.fill("[name=username]", "works")
+    desk.fill("[name=password]", PASSWORDS["works"])
+    _submit(desk, "form[method=post]")
+    desk.goto(f"{live_server}/staff/cases")
+    _shot(desk, "03-case-list")
+    desk.get_by_text(case_number).first.click()
+    desk.wait_for_load_state()
+    assert sentence in desk.content()
+    _shot(desk, "04-case")
+    desk.select_option("select[name=status]", "in_progress")
+    desk.locator("form:has(select[name=status]) [type=submit]").first.click()
+    desk.wait_for_load_state()
+    desk.fill("textarea[name=text]", reply_text)
+    desk.locator("form:has(textarea[name=text]) [type=submit]").first.click()
+    desk.wait_for_load_state()
+    assert reply_text in desk.content()
+
+    page.goto(f"{live_server}/track")
+    page.fill("[name=code]", code.replace("-", " ").lower())
+    _submit(page, "form[method=post]")
+    _shot(page, "05-track")
+    body = page.content()
+    assert reply_text in body
+    assert "อยู่ระหว่างดำเนินการ" in body
+    assert sentence not in body.replace(reply_text, ""), "the thread shows replies, not the text"
+    citizen.close()
+    staff.close()
