@@ -278,6 +278,15 @@ class StaffSession(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+# --- audit log, identity reveal, re-routing (issue 3; migration 0002) ---
+
+# --- attachments (issue 3; migration 0003) ---
+
+# --- key lifecycle (issue 3; migration 0004) ---
+
+# --- LINE channel (issue 4; migration 0005) ---
+
+
 __all__ = [
     "Base",
     "CaseCounter",
