@@ -252,7 +252,9 @@ def file_complaint(
     identity_blob, identity_custodian, identity_recovery = _seal_identity(
         session, complaint_id, cleaned.identity
     )
+    ring = active_unit_ring(session, unit.id)
     fiscal_year = fiscal_year_of(today)
+    # The case number comes last: its counter row stays locked until the caller commits.
     complaint = Complaint(
         id=complaint_id,
         case_number=next_case_number(session, fiscal_year),
@@ -276,7 +278,7 @@ def file_complaint(
         identity_key_recovery=identity_recovery,
     )
     session.add(complaint)
-    ring = active_unit_ring(session, unit.id)
+    session.flush()  # the complaint row first: its key and thread rows refer to it
     session.add(
         ComplaintKey(
             complaint_id=complaint_id,
@@ -287,7 +289,7 @@ def file_complaint(
         )
     )
     append_event(session, complaint, data_key, EventKind.STATUS, {"note": ""}, now=now,
-                 status=Status.RECEIVED)
+                 status=Status.RECEIVED, first=True)
     session.flush()
     return Receipt(display(code), complaint.case_number, complaint_id)
 
@@ -302,9 +304,12 @@ def append_event(
     now: datetime,
     status: Status | None = None,
     actor_id: int | None = None,
+    first: bool = False,
 ) -> CaseEvent:
-    """Add an encrypted entry to ``complaint``'s thread (dated at day resolution in clear)."""
-    last = session.scalar(
+    """Add an encrypted entry to ``complaint``'s thread (dated at day resolution in clear).
+
+    ``first`` says the complaint is new, so its thread is known to be empty (no lookup)."""
+    last = None if first else session.scalar(
         select(func.max(CaseEvent.seq)).where(CaseEvent.complaint_id == complaint.id)
     )
     event_id = uuid.uuid4()

@@ -5,6 +5,7 @@ unit logs in, opens the case, moves it on and replies; the citizen reads the rep
 In CI (``CI=true``) a missing Chromium fails the run instead of skipping.
 """
 
+import io
 import os
 import shutil
 import threading
@@ -13,6 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import zxingcpp
+from PIL import Image
 from sqlalchemy import Engine
 from werkzeug.serving import make_server
 
@@ -76,7 +79,17 @@ def _submit(page: "sync_api.Page", form_selector: str) -> None:
     page.wait_for_load_state()
 
 
-def test_file_triage_reply_and_follow_up(live_server: str, browser: "sync_api.Browser") -> None:
+def _scanned(element: "sync_api.Locator") -> str:
+    """What a phone reads from the QR code in ``element``: a screenshot decoded by ZXing."""
+    picture = Image.open(io.BytesIO(element.screenshot()))
+    found = zxingcpp.read_barcodes(picture)
+    assert len(found) == 1, "one readable QR code"
+    text: str = found[0].text
+    return text
+
+
+def test_file_triage_reply_and_follow_up(live_server: str, browser: "sync_api.Browser",
+                                         settings: Settings) -> None:
     sentence = f"ไฟส่องสว่างหน้าโรงเรียนดับมาสองสัปดาห์ รหัสทดสอบ {uuid.uuid4().hex[:8]}"
     reply_text = f"กองช่างรับเรื่องแล้ว จะเข้าซ่อมภายในสัปดาห์นี้ {uuid.uuid4().hex[:6]}"
 
@@ -96,6 +109,7 @@ def test_file_triage_reply_and_follow_up(live_server: str, browser: "sync_api.Br
     assert len(code) == 19
     assert code.count("-") == 3
     assert case_number.count("/") == 1
+    assert _scanned(page.locator("figure.qr")) == f"{settings.public_base_url}/track#{code}"
 
     staff = browser.new_context()
     desk = staff.new_page()

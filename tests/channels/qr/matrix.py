@@ -9,7 +9,7 @@ import re
 
 import qrcode
 
-from rongrian.channels.qr.codes import BORDER, ERROR_CORRECTION
+from rongrian.channels.qr.codes import BORDER, ERROR_CORRECTION, MASK_PATTERN
 
 _MODULE = re.compile(r"M(\d+),(\d+)H(\d+)V(\d+)H\1z")
 _VIEWBOX = re.compile(r'viewBox="0 0 (\d+) (\d+)"')
@@ -25,14 +25,15 @@ def dark_modules_of_svg(markup: str) -> tuple[int, set[tuple[int, int]]]:
     assert path, "no path"
     modules = set()
     for x, y, right, bottom in _MODULE.findall(path.group(1)):
-        assert (int(right) - int(x), int(bottom) - int(y)) == (1, 1)
-        modules.add((int(x) - BORDER, int(y) - BORDER))
+        assert int(bottom) - int(y) == 1, "a rectangle spans one row of modules"
+        assert int(right) > int(x)
+        modules.update((column - BORDER, int(y) - BORDER) for column in range(int(x), int(right)))
     return size, modules
 
 
 def expected_modules(text: str) -> tuple[int, set[tuple[int, int]]]:
     """``(size, dark modules)`` of the QR symbol of ``text``."""
-    code = qrcode.QRCode(error_correction=ERROR_CORRECTION, border=0)
+    code = qrcode.QRCode(error_correction=ERROR_CORRECTION, border=0, mask_pattern=MASK_PATTERN)
     code.add_data(text)
     code.make(fit=True)
     matrix = code.get_matrix()
