@@ -12,9 +12,17 @@ from typing import Any
 
 from flask_babel import gettext
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import ValidationError
 
+from rongrian.intake.identifiers import Finding, IdentifierKind, identifiers_in_fields
 from rongrian.intake.models import Kind
 from rongrian.intake.store import LIMITS, Identity, Submission, clean_text
 from rongrian.web.app import current_locale
@@ -140,6 +148,8 @@ class ReportForm(FlaskForm):  # type: ignore[misc]
     name = StringField(**_limited("name"))
     phone = StringField(**_limited("phone"))
     email = StringField(**_limited("email"))
+    #: Ticked after the warning that the text holds an ID number, phone number or e-mail.
+    identifiers_checked = BooleanField()
 
     def offer(self, categories: Iterable[tuple[str, str]], units: Iterable[tuple[str, str]]
               ) -> None:
@@ -184,6 +194,28 @@ class ReportForm(FlaskForm):  # type: ignore[misc]
             who_involved=self.who_involved.data or "",
             identity=identity,
         )
+
+
+def identifier_kind_name(kind: IdentifierKind) -> str:
+    """What kind of identifier was found, in the current language."""
+    names = {
+        IdentifierKind.NATIONAL_ID: _("a national ID number"),
+        IdentifierKind.PHONE: _("a phone number"),
+        IdentifierKind.EMAIL: _("an e-mail address"),
+    }
+    return names[kind]
+
+
+def identifiers_to_warn_about(form: "ReportForm") -> list[Finding]:
+    """What in an anonymous person's text could identify them, unless they already saw the
+    warning and ticked that they checked it (DESIGN.md promise 3; issue 3, "Warn before it
+    identifies"). Empty for a named complaint: they gave their identity on purpose."""
+    if form.identity.data == NAMED or form.identifiers_checked.data:
+        return []
+    return identifiers_in_fields({
+        field: getattr(form, field).data or ""
+        for field in ("what_happened", "when_happened", "where_happened", "who_involved")
+    })
 
 
 class TrackForm(FlaskForm):  # type: ignore[misc]

@@ -30,7 +30,10 @@ from rongrian.channels.web.forms import (
     TrackForm,
     add_problems,
     csrf_message,
+    field_name,
     has_csrf_error,
+    identifier_kind_name,
+    identifiers_to_warn_about,
 )
 from rongrian.intake.errors import ComplaintNotFound, InvalidSubmission, MalformedTrackingCode
 from rongrian.intake.models import Category, Unit
@@ -94,6 +97,9 @@ def _file(form: ReportForm) -> ResponseReturnValue:
     submission = form.submission()
     problems: dict[str, str] = {}
     if form.validate():
+        findings = identifiers_to_warn_about(form)
+        if findings:
+            return render_template("report.html", form=form, findings=findings)
         try:
             receipt = file_complaint(db(), _pepper(), submission)
         except InvalidSubmission as exc:
@@ -186,7 +192,8 @@ def language_url(locale: str) -> str:
 
 
 def _template_helpers() -> dict[str, Any]:
-    return {"language_url": language_url, "csrf_message": csrf_message}
+    return {"language_url": language_url, "csrf_message": csrf_message,
+            "identifier_kind_name": identifier_kind_name, "field_name": field_name}
 
 
 def register(app: Flask, settings: Settings) -> None:
