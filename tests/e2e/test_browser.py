@@ -7,57 +7,23 @@ In CI (``CI=true``) a missing Chromium fails the run instead of skipping.
 
 import io
 import os
-import shutil
-import threading
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import zxingcpp
 from PIL import Image
-from sqlalchemy import Engine
-from werkzeug.serving import make_server
 
-from rongrian.admin.server import QuietRequestHandler, combined_app
 from rongrian.settings import Settings
-from tests.conftest import PASSWORDS, Demo
+from tests.conftest import PASSWORDS
+from tests.e2e.conftest import require_chromium
 
-CHROMIUM = os.environ.get("RONGRIAN_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
+require_chromium()
+sync_api = pytest.importorskip("playwright.sync_api")
+
 SHOTS = os.environ.get("RONGRIAN_E2E_SCREENSHOTS")
 
 pytestmark = pytest.mark.e2e
-
-if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-    if os.environ.get("CI"):
-        raise RuntimeError(f"Chromium not found at {CHROMIUM}: the e2e test must run in CI")
-    pytest.skip("Chromium is not installed (scripts/test.sh installs it)", allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api")
-
-
-@pytest.fixture
-def live_server(settings: Settings, engine: Engine, demo: Demo) -> Iterator[str]:
-    """The combined app (public at /, staff at /staff) on a loopback port, in a thread."""
-    server = make_server("127.0.0.1", 0, combined_app(settings, engine=engine), threaded=True,
-                         request_handler=QuietRequestHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def browser() -> Iterator["sync_api.Browser"]:
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 def _shot(page: "sync_api.Page", name: str) -> None:
