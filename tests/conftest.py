@@ -30,6 +30,7 @@ PASSWORDS = {
     "finance": "finance-pass-1",
     "works": "works-pass-1",
     "integrity": "integrity-pass-1",
+    "clerk": "clerk-pass-1",
     "executive": "executive-pass-1",
     "admin": "admin-pass-1",
 }

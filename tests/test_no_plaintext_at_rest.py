@@ -277,3 +277,58 @@ def test_the_search_finds_plaintext_wherever_it_sits(tmp_path: Path) -> None:
     note = str(tmp_path / "sub" / "note.txt")
     assert leaks(kept.values, instance_files(tmp_path)) == [
         ("sentence", note), ("sentence (reference)", note), ("sentence (unique word)", note)]
+
+
+# --- attachments (issue 3) ----------------------------------------------------------------
+
+def _pdf_with(body: str, author: str) -> bytes:
+    """A one-page PDF showing ``body`` (ASCII), written by ``author``, uncompressed so that
+    the plaintext search would see both if they were stored as they are."""
+    import io
+
+    import pikepdf
+
+    pdf = pikepdf.Pdf.new()
+    page = pdf.add_blank_page()
+    pdf.docinfo["/Author"] = author
+    page.Contents = pdf.make_stream(f"BT 20 100 Td ({body}) Tj ET".encode("ascii"))
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=False)
+    return out.getvalue()
+
+
+def test_attachments_are_unreadable_at_rest(demo: Demo, engine: Engine, settings: Settings,
+                                            public_client: FlaskClient) -> None:
+    """Files filed through the form: neither their content, their metadata nor their names
+    can be read in the database, the SQLite files or the instance folder (attachments/ is in
+    it); the same search finds them in what was uploaded."""
+    import io
+
+    kept = Secrets()
+    body = kept.add("attachment body", f"Evidence {uuid.uuid4().hex} paid in cash")
+    author = kept.add("attachment author", f"Author {uuid.uuid4().hex}")
+    name = kept.add("attachment file name", f"บ้าน{_thai_word()}.pdf")
+    upload = _pdf_with(body, author)
+    assert {found for found, _where in leaks(kept.values, {"upload": upload + name.encode()})
+            } == set(kept.values)
+    response = public_client.post("/report", data={
+        "csrf_token": csrf_token(public_client.get("/report").get_data(as_text=True)),
+        "kind": "complaint", "category": "general", "unit": "WORKS", "channel": "web",
+        "what_happened": kept.sentence("attachment complaint", "มีเอกสารแนบ"),
+        "identity": "anonymous", "attachments": [(io.BytesIO(upload), name)],
+    }, content_type="multipart/form-data")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    stored = list(settings.attachments_dir.iterdir())
+    assert len(stored) == 1
+    # What the cleaner makes of the upload (qpdf recompresses, so the words above would not
+    # show in a cleaned file stored in clear): 32-byte pieces of it must not be on disk either.
+    from rongrian.channels.files import clean_upload
+
+    with clean_upload(io.BytesIO(upload), max_bytes=len(upload)) as cleaned:
+        plain = cleaned.stream.read()
+    pieces = [plain[i:i + 32] for i in range(0, len(plain) - 32, 16)]
+    assert any(piece in plain for piece in pieces)
+    assert [piece for piece in pieces if piece in stored[0].read_bytes()] == []
+    assert leaks(kept.values, database_columns(engine)) == []
+    assert leaks(kept.values, sqlite_files(engine)) == []
+    assert leaks(kept.values, instance_files(settings.instance_path)) == []

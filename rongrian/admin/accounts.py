@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session
 
 from rongrian.crypto import aead, keys
 from rongrian.crypto.errors import CryptoError
+from rongrian.intake.audit import UNKNOWN_ACCOUNT, Actor, actor_of, append_entry
 from rongrian.intake.errors import AuthenticationFailed
 from rongrian.intake.keyring import UnlockedAccount, create_account, unlock_account
-from rongrian.intake.models import Role, StaffAccount, StaffSession
+from rongrian.intake.models import AuditAction, Role, StaffAccount, StaffSession
 
 SESSION_LIFETIME = timedelta(hours=8)
 
@@ -57,6 +58,11 @@ class SessionTicket:
 
 def _session_id(token: str) -> str:
     return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+def session_id_of(token: str) -> str:
+    """The stored id (SHA-256 hex) of the session whose cookie carries ``token``."""
+    return _session_id(token)
 
 
 def _session_aad(session_id: str) -> bytes:
@@ -97,8 +103,23 @@ def log_in(session: Session, username: str, password: str, *, strength: str = "i
         created_at=now,
         expires_at=now + SESSION_LIFETIME,
     ))
+    append_entry(session, AuditAction.LOGIN, Actor.of(account), now=now)
     session.flush()
     return account, SessionTicket(token, base64.urlsafe_b64encode(session_key).decode("ascii"))
+
+
+def record_failed_login(session: Session, username: str, *, now: datetime | None = None) -> None:
+    """Add the audit entry of a failed log-in (flushed; the caller commits it on its own, after
+    rolling back the attempt).
+
+    The user name typed is kept only if it names an existing account; anything else (a typo, or
+    a password typed into the wrong box) becomes :data:`~rongrian.intake.audit.UNKNOWN_ACCOUNT`.
+    """
+    account = session.scalars(
+        select(StaffAccount).where(StaffAccount.username == username.strip().lower())
+    ).first()
+    actor = Actor.of(account) if account else Actor(None, UNKNOWN_ACCOUNT)
+    append_entry(session, AuditAction.LOGIN_FAILED, actor, now=now)
 
 
 def resume(session: Session, ticket: SessionTicket, *, now: datetime | None = None
@@ -123,7 +144,11 @@ def resume(session: Session, ticket: SessionTicket, *, now: datetime | None = No
 
 
 def log_out(session: Session, token: str) -> None:
-    """End a session: its sealed key is deleted, so the cookie opens nothing any more."""
+    """End a session: its sealed key is deleted, so the cookie opens nothing any more.
+    Audited when the session was still there."""
+    row = session.get(StaffSession, _session_id(token))
+    if row is not None:
+        append_entry(session, AuditAction.LOGOUT, actor_of(session, row.account_id))
     session.execute(delete(StaffSession).where(StaffSession.id == _session_id(token)))
 
 

@@ -1,6 +1,7 @@
 """The ``rongrian`` command line: set-up, serving, reports.
 
-Exit codes: 0 success, 2 bad arguments or input (message in Thai and English), 1 set-up error.
+Exit codes: 0 success, 2 bad arguments or input (message in Thai and English), 1 set-up error,
+3 the audit chain does not verify (``rongrian audit verify``, :mod:`.cli_custody`).
 """
 
 import argparse
@@ -11,10 +12,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from rongrian.admin import cli_custody, keys_cli
 from rongrian.admin.migrate import upgrade
+from rongrian.channels.line.cli import add_line_commands
 from rongrian.intake.db import make_engine, make_session_factory
 from rongrian.intake.errors import InvalidPeriod, SetupError
-from rongrian.intake.models import Installation
+from rongrian.intake.models import AuditAction, Installation
 from rongrian.settings import (
     Settings,
     create_secrets,
@@ -75,7 +78,8 @@ def _settings() -> Settings:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from rongrian.admin.report_docx import write_docx
+    from rongrian.admin.report_docx import canonical_label, write_docx
+    from rongrian.intake.audit import COMMAND_LINE, Actor, ChainHead, append_entry
     from rongrian.intake.reporting import parse_period, summarise
 
     try:
@@ -92,7 +96,16 @@ def cmd_report(args: argparse.Namespace) -> int:
             raise SetupError("not set up: run `rongrian init` first")
         # "Open past due" is counted as of today for a period still running (else its end).
         summary = summarise(session, period, as_of=datetime.now(UTC).date())
-        write_docx(summary, Path(args.out), organisation=installation.organisation_name)
+        entry = append_entry(session, AuditAction.SUMMARY_EXPORTED, Actor(None, COMMAND_LINE),
+                             detail={"period": canonical_label(period)})
+        out = Path(args.out)
+        write_docx(summary, out, organisation=installation.organisation_name,
+                   audit_head=ChainHead(entry.seq, entry.entry_hash.hex()))
+        try:
+            session.commit()
+        except Exception:
+            out.unlink(missing_ok=True)  # no file whose audit entry was not kept
+            raise
     print(f"{args.out}: {summary.total} complaints, {period.start} – {period.end}")
     return 0
 
@@ -141,6 +154,9 @@ def build_parser() -> argparse.ArgumentParser:
     p_report.add_argument("--period", required=True, help="2568, 2568-Q1, 2568-H1 or 2568-10")
     p_report.add_argument("--out", required=True, help="output .docx path")
     p_report.set_defaults(func=cmd_report)
+    cli_custody.add_commands(sub, _fail)
+    keys_cli.register(sub)
+    add_line_commands(sub)
     return parser
 
 

@@ -59,6 +59,9 @@ DEMO_STAFF = [
     ("finance", "สมหญิง รักงาน (กองคลัง)", Role.STAFF, "FINANCE"),
     ("works", "ประเสริฐ ช่างดี (กองช่าง)", Role.STAFF, "WORKS"),
     ("integrity", "วิไล ซื่อตรง (ผู้ดูแลข้อมูลผู้ร้อง)", Role.CUSTODIAN, "AUDIT"),
+    # The organisation-level unit receives escalations (complaints about a unit's own head or
+    # staff): the municipal clerk, above every division head.
+    ("clerk", "สุรชัย ตั้งมั่น (ปลัดเทศบาล)", Role.STAFF, "ORG"),
     ("executive", "นายกเทศมนตรี (ผู้บริหาร)", Role.EXECUTIVE, None),
     ("admin", "ผู้ดูแลระบบ", Role.ADMIN, None),
 ]
@@ -92,10 +95,11 @@ def create_demo_organisation(
     once by the caller. Returns the recovery key text and the logins.
     """
     recovery: X25519PrivateKey = install(session, name)
-    org, _org_key = add_unit(session, code="ORG", name_th=name, name_en="Romyen Subdistrict "
-                             "Municipality", level="organisation")
+    org, org_key = add_unit(session, code="ORG", name_th=name, name_en="Romyen Subdistrict "
+                            "Municipality", level="organisation")
     result = Organisation(recovery_key=format_recovery_key(recovery), units={"ORG": org})
-    unit_keys: dict[str, tuple[KeyRing, X25519PrivateKey]] = {}
+    unit_keys: dict[str, tuple[KeyRing, X25519PrivateKey]] = {
+        "ORG": (active_unit_ring(session, org.id), org_key)}
     for code, name_th, name_en, is_integrity in DEMO_UNITS:
         unit, private = add_unit(session, code=code, name_th=name_th, name_en=name_en,
                                  parent=org, is_integrity=is_integrity)

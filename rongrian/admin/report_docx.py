@@ -27,6 +27,7 @@ from docx.oxml.parser import parse_xml
 from docx.shared import Cm, Pt
 from pythainlp.util import thai_strftime
 
+from rongrian.intake.audit import ChainHead
 from rongrian.intake.models import Channel, Kind, Status
 from rongrian.intake.reporting import Period, Summary
 from rongrian.intake.thaidate import BE_OFFSET, THAI_MONTHS
@@ -330,8 +331,13 @@ def _long_thai_date(day: date) -> str:
     return str(thai_strftime(datetime(day.year, day.month, day.day), "%-d %B พ.ศ. %Y"))
 
 
-def build_document(summary: Summary, *, organisation: str, issued_on: date | None = None) -> Any:
-    """The summary as a ``docx.Document`` (Thai, A4, Sarabun 16 pt)."""
+def build_document(summary: Summary, *, organisation: str, issued_on: date | None = None,
+                   audit_head: ChainHead | None = None) -> Any:
+    """The summary as a ``docx.Document`` (Thai, A4, Sarabun 16 pt).
+
+    ``audit_head`` (the audit log's latest entry when the file was made) is printed at the end,
+    so that a later, shorter audit log is visible against the file (DESIGN.md promise 7).
+    """
     issued_on = issued_on or datetime.now(UTC).date()
     document = Document()
     _set_up(document)
@@ -358,28 +364,40 @@ def build_document(summary: Summary, *, organisation: str, issued_on: date | Non
                                 "และไม่มีข้อมูลที่ระบุตัวผู้ร้องเรียน สถานะเป็นข้อมูล ณ วันที่ออกรายงาน",
                       size=TABLE_SIZE)
     note.paragraph_format.keep_together = True
+    if audit_head is not None:
+        _paragraph(document, audit_head_line(audit_head), size=TABLE_SIZE, before=6)
     return document
 
 
-def docx_bytes(summary: Summary, *, organisation: str, issued_on: date | None = None) -> bytes:
+def audit_head_line(head: ChainHead) -> str:
+    """The Thai line that names the audit log's latest entry and its SHA-256 hash."""
+    return (f"บันทึกการใช้งาน (audit log) ณ เวลาออกรายงาน: รายการที่ {head.seq:,} "
+            f"ค่าแฮช SHA-256 {head.entry_hash}")
+
+
+def docx_bytes(summary: Summary, *, organisation: str, issued_on: date | None = None,
+               audit_head: ChainHead | None = None) -> bytes:
     """The Word file of :func:`build_document` as bytes (for a download)."""
     buffer = io.BytesIO()
-    build_document(summary, organisation=organisation, issued_on=issued_on).save(buffer)
+    build_document(summary, organisation=organisation, issued_on=issued_on,
+                   audit_head=audit_head).save(buffer)
     return buffer.getvalue()
 
 
 def write_docx(summary: Summary, path: Path, *, organisation: str,
-               issued_on: date | None = None) -> None:
+               issued_on: date | None = None, audit_head: ChainHead | None = None) -> None:
     """Write the summary of ``summary`` to ``path`` as a Word (.docx) file.
 
     Raises ``OSError`` if ``path`` cannot be written.
     """
-    path.write_bytes(docx_bytes(summary, organisation=organisation, issued_on=issued_on))
+    path.write_bytes(docx_bytes(summary, organisation=organisation, issued_on=issued_on,
+                                audit_head=audit_head))
 
 
 __all__ = [
     "Row",
     "Section",
+    "audit_head_line",
     "build_document",
     "canonical_label",
     "docx_bytes",

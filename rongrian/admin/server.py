@@ -10,7 +10,9 @@ from werkzeug.serving import WSGIRequestHandler, run_simple
 from rongrian.admin.web.app import create_staff_app
 from rongrian.channels.web.app import create_public_app
 from rongrian.intake.db import make_engine
+from rongrian.intake.notify import NOTIFIER_EXTENSION, deliver_after_commit
 from rongrian.settings import Settings
+from rongrian.web.app import SESSION_FACTORY
 
 STAFF_PREFIX = "/staff"
 
@@ -30,6 +32,9 @@ def combined_app(settings: Settings, *, engine: Engine | None = None) -> Dispatc
     engine = engine or make_engine(settings.database_url)
     public = create_public_app(settings, engine=engine)
     staff = create_staff_app(settings, engine=engine, cookie_path=STAFF_PREFIX)
+    notifier = public.extensions.get(NOTIFIER_EXTENSION)
+    if notifier is not None:  # staff status changes and replies push to LINE subscribers
+        deliver_after_commit(staff.extensions[SESSION_FACTORY], notifier)
     return DispatcherMiddleware(public, {STAFF_PREFIX: staff})
 
 

@@ -6,17 +6,19 @@ complainant's identity is never opened here: it is sealed to the identity custod
 """
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rongrian.crypto import sealed
-from rongrian.intake import envelope
+from rongrian.intake import envelope, notify
+from rongrian.intake.audit import actor_of, append_entry, as_utc, entries_for
 from rongrian.intake.errors import ComplaintNotFound, InvalidSubmission, KeyNotGranted
 from rongrian.intake.keyring import UnlockedAccount, ring_private_key, unit_ids_of
 from rongrian.intake.models import (
+    AuditAction,
     CaseEvent,
     Complaint,
     ComplaintKey,
@@ -25,6 +27,7 @@ from rongrian.intake.models import (
     Status,
 )
 from rongrian.intake.store import LIMITS, append_event, clean_text, events_of
+from rongrian.intake.transfers import TransferEntry, move, organisation_unit, transfer_entries
 from rongrian.intake.workflow import FINISHED, check_transition
 
 
@@ -70,6 +73,10 @@ class CaseDetail:
     named_unit_code: str | None
     submitted_at: str
     entries: list[StaffEntry]
+    #: Moves of the case between units, reasons decrypted (:mod:`rongrian.intake.transfers`).
+    transfers: list[TransferEntry] = field(default_factory=list)
+    #: When the identity custodian revealed the complainant's identity (UTC); never the identity.
+    reveals: list[datetime] = field(default_factory=list)
 
 
 def _summary(complaint: Complaint, today: date) -> CaseSummary:
@@ -142,7 +149,8 @@ def open_case(
     session: Session, unlocked: UnlockedAccount, complaint_id: uuid.UUID,
     *, today: date | None = None,
 ) -> CaseDetail:
-    """Decrypt a case of one of the account's units.
+    """Decrypt a case of one of the account's units; the opening is an audit entry (flushed:
+    the caller commits it).
 
     Raises :class:`ComplaintNotFound` (not there, or not this account's unit) or
     :class:`KeyNotGranted` (a member whose access has not been granted yet).
@@ -153,6 +161,9 @@ def open_case(
     content = envelope.decrypt_record(
         data_key, complaint.content, envelope.content_aad(complaint.id)
     )
+    append_entry(session, AuditAction.CASE_OPENED, actor_of(session, unlocked.account_id),
+                 complaint=complaint)
+    reveals = entries_for(session, complaint.id, (AuditAction.IDENTITY_REVEALED,))
     return CaseDetail(
         summary=_summary(complaint, today),
         what_happened=content["what_happened"],
@@ -162,6 +173,8 @@ def open_case(
         named_unit_code=content.get("named_unit"),
         submitted_at=content["submitted_at"],
         entries=[_entry(complaint, data_key, e) for e in events_of(session, complaint.id)],
+        transfers=transfer_entries(session, complaint.id, data_key),
+        reveals=[as_utc(entry.occurred_at) for entry in reveals],
     )
 
 
@@ -184,6 +197,7 @@ def change_status(
     now: datetime | None = None,
 ) -> None:
     """Move a case to ``target`` with an internal note (encrypted; not shown to the complainant).
+    Audited (the two statuses, never the note).
 
     Raises :class:`ComplaintNotFound`, ``InvalidTransition``, :class:`KeyNotGranted` or
     :class:`InvalidSubmission` (``{"note": "too_long"}``).
@@ -193,8 +207,12 @@ def change_status(
     complaint = _case_for(session, unlocked.account_id, complaint_id)
     check_transition(complaint.status, target)
     data_key = _data_key(session, unlocked, complaint)
+    append_entry(session, AuditAction.STATUS_CHANGED, actor_of(session, unlocked.account_id),
+                 complaint=complaint, detail={"from": complaint.status.value,
+                                              "to": target.value}, now=now)
     append_event(session, complaint, data_key, EventKind.STATUS, {"note": cleaned}, now=now,
                  status=target, actor_id=unlocked.account_id)
+    notify.collect(session, complaint, data_key, EventKind.STATUS, target)
     complaint.status = target
     complaint.updated_on = now.date()
     complaint.finished_on = now.date() if target in FINISHED else None
@@ -209,7 +227,7 @@ def reply(
     *,
     now: datetime | None = None,
 ) -> None:
-    """Post a reply the complainant reads with their tracking code.
+    """Post a reply the complainant reads with their tracking code. Audited (never the text).
 
     Raises :class:`ComplaintNotFound`, :class:`KeyNotGranted` or :class:`InvalidSubmission`.
     """
@@ -217,7 +235,51 @@ def reply(
     cleaned = _checked_text("reply", text, required=True)
     complaint = _case_for(session, unlocked.account_id, complaint_id)
     data_key = _data_key(session, unlocked, complaint)
+    append_entry(session, AuditAction.REPLY_SENT, actor_of(session, unlocked.account_id),
+                 complaint=complaint, now=now)
     append_event(session, complaint, data_key, EventKind.REPLY, {"text": cleaned}, now=now,
                  actor_id=unlocked.account_id)
+    notify.collect(session, complaint, data_key, EventKind.REPLY)
     complaint.updated_on = now.date()
     session.flush()
+
+
+def reroute(
+    session: Session,
+    unlocked: UnlockedAccount,
+    complaint_id: uuid.UUID,
+    unit_code: str,
+    reason: str,
+    *,
+    now: datetime | None = None,
+) -> None:
+    """Move a case of the account's unit to the unit ``unit_code``, with a reason.
+
+    The data key is re-sealed to the new unit and every key of the old one is deleted, so this
+    account's unit loses the case (:func:`rongrian.intake.transfers.move`). Raises
+    :class:`ComplaintNotFound`, :class:`KeyNotGranted` or :class:`InvalidSubmission`
+    (``{"reason": "required" | "too_short" | "too_long"}`` or ``{"unit": "unknown" | "same" |
+    "no_key_holders"}``).
+    """
+    complaint = _case_for(session, unlocked.account_id, complaint_id)
+    data_key = _data_key(session, unlocked, complaint)
+    move(session, complaint, data_key, unit_code, reason,
+         actor=actor_of(session, unlocked.account_id), now=now)
+
+
+def escalate(
+    session: Session,
+    unlocked: UnlockedAccount,
+    complaint_id: uuid.UUID,
+    reason: str,
+    *,
+    now: datetime | None = None,
+) -> None:
+    """Escalate a case of the account's unit to the organisation-level unit (a complaint about
+    the unit's own head or staff); the unit loses access to it. Raises as :func:`reroute`, and
+    ``SetupError`` if there is no organisation-level unit.
+    """
+    complaint = _case_for(session, unlocked.account_id, complaint_id)
+    data_key = _data_key(session, unlocked, complaint)
+    move(session, complaint, data_key, organisation_unit(session).code, reason,
+         actor=actor_of(session, unlocked.account_id), escalation=True, now=now)

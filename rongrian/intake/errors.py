@@ -49,3 +49,25 @@ class InvalidPeriod(IntakeError):
 
 class SetupError(IntakeError):
     """The installation is missing something it needs (keys, the integrity unit, a category)."""
+
+
+class WrongRecoveryKey(IntakeError):
+    """The recovery key given is well formed but is not this installation's (nothing changed)."""
+
+
+class GrantRefused(IntakeError):
+    """A key grant that may not be made: the account is not waiting for it (not a member, already
+    granted, inactive, still on an administrator-issued password) or its role may never hold unit
+    keys (administrators and executives: DESIGN.md, "Who uses it")."""
+
+
+class AttachmentUnavailable(IntakeError):
+    """An attachment's stored file is missing or failed authentication (damaged or tampered).
+
+    Nothing of it is served; an adapter answers with an error page, never a partial file.
+    """
+
+
+class RevealNotPermitted(IntakeError):
+    """Only an active account with the identity custodian role may reveal a complainant's
+    identity or list cases for it (DESIGN.md promise 3); nothing was revealed or recorded."""

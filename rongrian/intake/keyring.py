@@ -13,7 +13,12 @@ from sqlalchemy.orm import Session
 from rongrian.crypto import keys, sealed
 from rongrian.crypto.errors import DecryptionFailed
 from rongrian.crypto.keys import X25519PrivateKey, X25519PublicKey
-from rongrian.intake.errors import AuthenticationFailed, KeyNotGranted, SetupError
+from rongrian.intake.errors import (
+    AuthenticationFailed,
+    KeyNotGranted,
+    SetupError,
+    WrongRecoveryKey,
+)
 from rongrian.intake.models import (
     Installation,
     KeyGrant,
@@ -173,3 +178,58 @@ def unit_ids_of(session: Session, account_id: int) -> list[int]:
             select(UnitMembership.unit_id).where(UnitMembership.account_id == account_id)
         )
     )
+
+
+def rewrap_account_key(account: StaffAccount, current_password: str, new_password: str, *,
+                       kdf_strength: str = "interactive") -> UnlockedAccount:
+    """Re-encrypt ``account``'s private key under ``new_password`` with a fresh salt.
+
+    The key pair stays the same, so grants sealed to it keep working. Raises
+    :class:`AuthenticationFailed` if ``current_password`` does not open the key (nothing changed).
+    """
+    unlocked = unlock_account(account, current_password)
+    params = keys.new_kdf_params(strength=kdf_strength)
+    account.wrapped_private_key = keys.wrap_private_key(
+        unlocked.private_key, new_password, params, _account_aad(account.username)
+    )
+    account.kdf_params = params.to_json()
+    return unlocked
+
+
+def replace_account_key(account: StaffAccount, password: str, *,
+                        kdf_strength: str = "interactive") -> None:
+    """Give ``account`` a new key pair wrapped under ``password`` (an administrator's reset).
+
+    Every grant sealed to the old public key becomes useless; the caller deletes them.
+    """
+    private = keys.generate_private_key()
+    params = keys.new_kdf_params(strength=kdf_strength)
+    account.public_key = keys.public_bytes(private.public_key())
+    account.wrapped_private_key = keys.wrap_private_key(
+        private, password, params, _account_aad(account.username)
+    )
+    account.kdf_params = params.to_json()
+
+
+def check_recovery_key(session: Session, recovery_private: X25519PrivateKey) -> None:
+    """Raise :class:`WrongRecoveryKey` unless ``recovery_private`` is this installation's.
+
+    Compares public keys (public values, so a plain comparison leaks nothing secret).
+    """
+    expected = keys.public_bytes(recovery_public_key(session))
+    if keys.public_bytes(recovery_private.public_key()) != expected:
+        raise WrongRecoveryKey
+
+
+def ring_private_key_by_recovery(ring: KeyRing, recovery_private: X25519PrivateKey
+                                 ) -> X25519PrivateKey:
+    """Open ``ring``'s private key with the offline recovery key.
+
+    Raises :class:`WrongRecoveryKey` if the recovery key does not open it.
+    """
+    try:
+        raw = sealed.open_sealed(recovery_private, ring.recovery_sealed_private,
+                                 _ring_aad(ring.id))
+    except DecryptionFailed as exc:
+        raise WrongRecoveryKey from exc
+    return keys.load_private(raw)

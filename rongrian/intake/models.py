@@ -280,28 +280,272 @@ class StaffSession(Base):
 
 # --- audit log, identity reveal, re-routing (issue 3; migration 0002) ---
 
+
+class AuditAction(enum.StrEnum):
+    """What a staff member (or the command line) did; stored as text in ``AuditEntry.action``.
+
+    Adding a member needs no migration (the column is plain text of at most 32 characters).
+    """
+
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOGOUT = "logout"
+    CASE_OPENED = "case_opened"
+    STATUS_CHANGED = "status_changed"
+    REPLY_SENT = "reply_sent"
+    CASE_REROUTED = "case_rerouted"
+    CASE_ESCALATED = "case_escalated"
+    IDENTITY_REVEALED = "identity_revealed"
+    SUMMARY_VIEWED = "summary_viewed"
+    SUMMARY_EXPORTED = "summary_exported"
+    KEY_GRANTED = "key_granted"
+    KEY_REVOKED = "key_revoked"
+    KEY_ROTATED = "key_rotated"
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 - an action name, not a password
+    PASSWORD_ISSUED = "password_issued"  # noqa: S105
+    RECOVERY_KEY_USED = "recovery_key_used"
+    ATTACHMENT_DOWNLOADED = "attachment_downloaded"
+
+
+class AuditEntry(Base):
+    """One append-only entry of the audit log, hash-chained to the one before
+    (:mod:`rongrian.crypto.audit`; DESIGN.md promise 7).
+
+    Holds who did what to which case, when: never complaint text, identity, tracking codes or a
+    citizen's address. ``detail`` is canonical JSON of a few clear facts (statuses, unit codes,
+    a reporting period). A reveal's staff-written reason is kept only sealed, to the identity
+    custodian ring (``reason_custodian``) and to the recovery key (``reason_recovery``).
+    """
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (Index("ix_audit_entry_complaint", "complaint_id", "seq"),)
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    action: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    actor_name: Mapped[str] = mapped_column(String(64))
+    complaint_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    case_number: Mapped[str | None] = mapped_column(String(16))
+    unit_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str] = mapped_column(Text)
+    reason_custodian: Mapped[bytes | None] = mapped_column(LargeBinary)
+    reason_recovery: Mapped[bytes | None] = mapped_column(LargeBinary)
+    previous_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    entry_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class AuditHead(Base):
+    """The head of the audit chain: one row (``id`` 1) that every append updates first, so the
+    row lock serialises appenders and two workers never fork the chain."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer)
+    entry_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class CaseTransfer(Base):
+    """A re-routing or escalation of a complaint from one unit to another (``seq`` 1, 2, … per
+    complaint).
+
+    ``reason`` is encrypted under the complaint's data key (the receiving unit reads it);
+    ``actor_id`` is ``None`` when the recovery key did it.
+    """
+
+    __tablename__ = "case_transfer"
+    __table_args__ = (Index("ix_case_transfer_complaint", "complaint_id", "seq"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    complaint_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("complaint.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    from_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    to_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    escalation: Mapped[bool] = mapped_column(Boolean)
+    occurred_on: Mapped[date] = mapped_column(Date)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
+    reason: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 # --- attachments (issue 3; migration 0003) ---
 
+class Attachment(Base):
+    """A file a complainant sent, cleaned of metadata and stored encrypted on disk.
+
+    The file lives in the attachments folder under ``storage_name`` (random, 32 hex digits),
+    encrypted with :mod:`rongrian.crypto.stream` under its own random key; ``wrapped_key`` is that
+    key encrypted under the complaint's data key. ``details`` (encrypted under the data key too)
+    holds the media type, the generic name and the size: nothing about the file is in clear
+    but its existence, its order and the day it was added. ``event_id`` names the
+    ``information`` entry it came with; ``None`` when it came with the complaint itself.
+    """
+
+    __tablename__ = "attachment"
+    __table_args__ = (
+        Index("ix_attachment_complaint", "complaint_id", "position", unique=True),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    complaint_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("complaint.id"))
+    event_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("case_event.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    storage_name: Mapped[str] = mapped_column(String(64), unique=True)
+    wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
+    details: Mapped[bytes] = mapped_column(LargeBinary)
+    added_on: Mapped[date] = mapped_column(Date)
+
+
 # --- key lifecycle (issue 3; migration 0004) ---
+
+
+class IssueReason(enum.StrEnum):
+    """Why an administrator issued a password: a new account, or a reset (new key pair)."""
+
+    NEW = "new"
+    RESET = "reset"
+
+
+class IssuedPassword(Base):
+    """A one-time password an administrator issued, which its holder must replace.
+
+    While the row exists the account can only change its password, and no colleague can grant it
+    a key yet (helper notes ``keys.md``). Deleted when the holder chooses their own password.
+    """
+
+    __tablename__ = "issued_password"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("staff_account.id"), primary_key=True)
+    reason: Mapped[IssueReason] = mapped_column(_enum(IssueReason))
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RotationReason(enum.StrEnum):
+    """``rotate``: a member's or the recovery key opened the old ring; ``recover``: the recovery
+    key, granting every member of the unit."""
+
+    ROTATE = "rotate"
+    RECOVER = "recover"
+
+
+class KeyRotation(Base):
+    """A unit key rotation: new ring made, data keys re-sealed in batches, old ring retired.
+
+    ``done`` of ``total`` data keys were re-sealed; ``finished_at`` is set when the old ring's
+    grants are gone. An unfinished row is resumed by the next ``rongrian keys rotate-unit``.
+    """
+
+    __tablename__ = "key_rotation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    old_ring_id: Mapped[int] = mapped_column(ForeignKey("key_ring.id"))
+    new_ring_id: Mapped[int] = mapped_column(ForeignKey("key_ring.id"))
+    reason: Mapped[RotationReason] = mapped_column(_enum(RotationReason))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    total: Mapped[int] = mapped_column(Integer)
+    done: Mapped[int] = mapped_column(Integer)
+
+
+#: Rotation finds the data keys sealed to one ring without scanning every complaint key.
+Index("ix_complaint_key_ring", ComplaintKey.ring_id)
 
 # --- LINE channel (issue 4; migration 0005) ---
 
 
+class LineConversation(Base):
+    """A LINE chat in progress (a draft, a question awaiting its answer, an undelivered receipt).
+
+    Keyed by ``HMAC-SHA256(pepper, LINE user id)``; ``state`` is JSON encrypted with AES-256-GCM
+    under a key derived from the pepper and the user id (:mod:`rongrian.crypto.line_ids`), so
+    neither a copy of the database nor the server without the user id reads it. ``expires_at``
+    (rounded up to the hour) is 24 hours after the last message; the row goes on submit, cancel
+    or expiry. ``version`` guards against two events of one user overwriting each other.
+    """
+
+    __tablename__ = "line_conversation"
+    __table_args__ = (Index("ix_line_conversation_expires_at", "expires_at"),)
+
+    user_digest: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    state: Mapped[bytes] = mapped_column(LargeBinary)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(Integer)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class LineDraftPhoto(Base):
+    """A photo of a LINE draft: cleaned of metadata, encrypted under the draft key."""
+
+    __tablename__ = "line_draft_photo"
+    __table_args__ = (Index("ix_line_draft_photo_user_digest", "user_digest", "position"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    user_digest: Mapped[bytes] = mapped_column(
+        ForeignKey("line_conversation.user_digest", ondelete="CASCADE")
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    blob: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class LineSeenEvent(Base):
+    """A webhook event already handled: ``HMAC-SHA256(pepper, webhookEventId)`` and the day.
+
+    LINE may deliver an event again (``deliveryContext.isRedelivery``); rows older than a few
+    days are purged.
+    """
+
+    __tablename__ = "line_seen_event"
+    __table_args__ = (Index("ix_line_seen_event_seen_on", "seen_on"),)
+
+    event_digest: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    seen_on: Mapped[date] = mapped_column(Date)
+
+
+class NotificationSubscription(Base):
+    """A complainant's wish to be told when their complaint moves, by ``channel``.
+
+    ``recipient`` (for LINE: the user id and language) is encrypted under the complaint's data
+    key, so only whoever opens the complaint (its unit's staff, or the tracking-code holder)
+    can read it; the push goes out while a staff member acts on the case.
+    """
+
+    __tablename__ = "notification_subscription"
+
+    complaint_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("complaint.id"), primary_key=True)
+    channel: Mapped[Channel] = mapped_column(_enum(Channel), primary_key=True)
+    recipient: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 __all__ = [
+    "Attachment",
+    "AuditAction",
+    "AuditEntry",
+    "AuditHead",
     "Base",
     "CaseCounter",
     "CaseEvent",
+    "CaseTransfer",
     "Category",
     "Channel",
     "Complaint",
     "ComplaintKey",
     "EventKind",
     "Installation",
+    "IssueReason",
+    "IssuedPassword",
     "Kind",
     "KeyGrant",
     "KeyRing",
+    "KeyRotation",
+    "LineConversation",
+    "LineDraftPhoto",
+    "LineSeenEvent",
+    "NotificationSubscription",
     "RingPurpose",
     "Role",
+    "RotationReason",
     "Sensitivity",
     "StaffAccount",
     "StaffSession",

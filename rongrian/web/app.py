@@ -17,6 +17,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from rongrian.intake.db import make_engine, make_session_factory
 from rongrian.settings import Settings
@@ -197,6 +198,13 @@ def configure(
     app.register_error_handler(Exception, _server_error)
     app.add_url_rule("/assets/<path:filename>", endpoint="common_static", view_func=_send_asset)
     _add_template_helpers(app)
+    if settings.trusted_proxies:
+        # Behind N reverse proxies the client address is the Nth from the right of
+        # X-Forwarded-For; without this every citizen would share the proxy's rate limit. The
+        # address still only feeds the hashed rate-limit key (hashed_client_key).
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies
+        )
 
 
 def _send_asset(filename: str) -> Response:

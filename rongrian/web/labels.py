@@ -26,6 +26,12 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "walk_in": ("ยื่นด้วยตนเอง", "In person"),
         "suggestion_box": ("ตู้รับฟังความคิดเห็น", "Suggestion box"),
     },
+    "role": {
+        "staff": ("เจ้าหน้าที่หน่วยงาน", "Unit staff"),
+        "custodian": ("ผู้ดูแลข้อมูลผู้ร้อง", "Identity custodian"),
+        "executive": ("ผู้บริหาร", "Executive"),
+        "admin": ("ผู้ดูแลระบบ", "Administrator"),
+    },
 }
 
 

@@ -183,6 +183,8 @@ def register(app: Flask, settings: Settings) -> None:
             )
         except AuthenticationFailed:
             db().rollback()
+            accounts.record_failed_login(db(), form.username.data)
+            db().commit()
             return render_template("login.html", form=form, failed=True), 401
         db().commit()
         _fresh_session()

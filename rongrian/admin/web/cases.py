@@ -15,6 +15,8 @@ from werkzeug.wrappers import Response
 
 from rongrian.admin.web.auth import StaffUser, current_staff, roles_required
 from rongrian.admin.web.forms import ReplyForm, StatusForm
+from rongrian.admin.web.move_forms import EscalateForm, RerouteForm, move_forms
+from rongrian.intake.attachments import list_attachments
 from rongrian.intake.casework import CaseDetail, change_status, list_cases, open_case, reply
 from rongrian.intake.errors import (
     ComplaintNotFound,
@@ -25,6 +27,8 @@ from rongrian.intake.errors import (
 from rongrian.intake.keyring import unit_ids_of
 from rongrian.intake.models import Role, Status, Unit
 from rongrian.intake.store import LIMITS
+from rongrian.intake.transfers import REASON_MAX as MOVE_REASON_MAX
+from rongrian.intake.transfers import REASON_MIN as MOVE_REASON_MIN
 from rongrian.intake.workflow import allowed_next
 from rongrian.web.app import ERRORS, current_locale, db
 from rongrian.web.labels import label
@@ -57,32 +61,51 @@ def _named_unit(detail: CaseDetail) -> Unit | None:
 
 
 def _render_case(detail: CaseDetail, status_form: StatusForm, reply_form: ReplyForm, *,
-                 error: str | None = None, error_in: str = "", code: int = 200
-                 ) -> tuple[str, int]:
+                 error: str | None = None, error_in: str = "", code: int = 200,
+                 reroute_form: RerouteForm | None = None,
+                 escalate_form: EscalateForm | None = None) -> tuple[str, int]:
     """The case page; ``error`` is shown at the top and in the form named by ``error_in``
-    (``status`` or ``reply``)."""
+    (``status``, ``reply``, ``reroute`` or ``escalate``)."""
     locale = current_locale()
     status_form.status.choices = [
         (status.value, label("status", status, locale))
         for status in allowed_next(detail.summary.status)
     ]
+    reroute_form, escalate_form = move_forms(detail.summary.id, reroute_form, escalate_form)
     page = render_template(
         "case.html",
         case=detail,
         named_unit=_named_unit(detail),
+        attachments=list_attachments(db(), current_staff().unlocked, detail.summary.id),
         status_form=status_form,
         reply_form=reply_form,
+        reroute_form=reroute_form,
+        escalate_form=escalate_form,
         error=error,
         error_in=error_in,
         note_limit=LIMITS["note"],
         reply_limit=LIMITS["reply"],
+        reason_min=MOVE_REASON_MIN,
+        reason_max=MOVE_REASON_MAX,
     )
     return page, code
 
 
 def _open(user: StaffUser, case_id: uuid.UUID) -> CaseDetail:
-    """Open a case in the user's session; domain errors go to the app's handlers."""
-    return open_case(db(), user.unlocked, case_id)
+    """Open a case in the user's session and commit its audit entry (the opening is recorded
+    before the content is shown); domain errors go to the app's handlers."""
+    detail = open_case(db(), user.unlocked, case_id)
+    db().commit()
+    return detail
+
+
+def render_case_again(user: StaffUser, case_id: uuid.UUID, *, error: str, error_in: str,
+                      reroute_form: RerouteForm | None = None,
+                      escalate_form: EscalateForm | None = None) -> tuple[str, int]:
+    """The case page after a refused move (the caller rolled it back), with the message (400)."""
+    return _render_case(_open(user, case_id), StatusForm(formdata=None),
+                        ReplyForm(formdata=None), error=error, error_in=error_in, code=400,
+                        reroute_form=reroute_form, escalate_form=escalate_form)
 
 
 def _refused(user: StaffUser, case_id: uuid.UUID, form: StatusForm, error: str

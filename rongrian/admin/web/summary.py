@@ -1,5 +1,7 @@
 """The executive summary page and its Word download: counts only, never case content.
 
+Each view and each download is an audit entry; both print that entry's position and hash.
+
 Periods are the labels of :func:`rongrian.intake.reporting.parse_period` (``2568``,
 ``2568-Q1``…``Q4``, ``2568-H1``/``H2``, ``2568-10``); without one, the current fiscal year's
 current quarter is shown.
@@ -20,9 +22,10 @@ from rongrian.admin.report_docx import (
     period_title,
     sections,
 )
-from rongrian.admin.web.auth import roles_required
+from rongrian.admin.web.auth import current_staff, roles_required
+from rongrian.intake.audit import Actor, ChainHead, append_entry
 from rongrian.intake.errors import InvalidPeriod
-from rongrian.intake.models import Installation, Role
+from rongrian.intake.models import AuditAction, Installation, Role
 from rongrian.intake.reporting import Period, parse_period, summarise
 from rongrian.intake.thaidate import BE_OFFSET, THAI_MONTHS, fiscal_year_of
 from rongrian.web.app import current_locale, db
@@ -101,6 +104,15 @@ def _organisation_name() -> str:
     return installation.organisation_name if installation else ""
 
 
+def _audited(action: AuditAction, period: Period) -> ChainHead:
+    """Record a view or export of the summary (committed now) and return the entry's position
+    and hash: the page and the Word file print it so a later, shorter log is visible."""
+    entry = append_entry(db(), action, Actor.of(current_staff().account),
+                         detail={"period": canonical_label(period)})
+    db().commit()
+    return ChainHead(entry.seq, entry.entry_hash.hex())
+
+
 def _invalid(wanted: str) -> tuple[str, int]:
     locale = current_locale()
     return render_template(
@@ -122,6 +134,7 @@ def register(app: Flask) -> None:
             return _invalid(wanted)
         locale = current_locale()
         result = summarise(db(), period, as_of=today())
+        head = _audited(AuditAction.SUMMARY_VIEWED, period)
         return render_template(
             "summary.html",
             summary=result,
@@ -133,6 +146,7 @@ def register(app: Flask) -> None:
             groups=period_options(period, today(), locale),
             percent=percent,
             organisation=_organisation_name(),
+            audit_head=head,
         ), 200
 
     @app.get("/summary.docx")
@@ -143,8 +157,9 @@ def register(app: Flask) -> None:
             period = parse_period(wanted)
         except InvalidPeriod:
             return _invalid(wanted)
-        data = docx_bytes(summarise(db(), period, as_of=today()),
-                          organisation=_organisation_name())
+        result = summarise(db(), period, as_of=today())
+        head = _audited(AuditAction.SUMMARY_EXPORTED, period)
+        data = docx_bytes(result, organisation=_organisation_name(), audit_head=head)
         filename = f"rongrian-summary-{canonical_label(period)}.docx"
         return Response(data, mimetype=DOCX_TYPE, headers={
             "Content-Disposition": f'attachment; filename="{filename}"',

@@ -5,11 +5,19 @@ from typing import Any
 
 from flask import Flask, request, url_for
 
-from rongrian.admin.web import auth, cases, summary
+from rongrian.admin.web import access, attachments, auth, cases, custody, people, summary
 from rongrian.settings import Settings
 
 #: Form targets (POST only) whose language switch leads back to the case page.
-_CASE_FORMS = frozenset({"case_status", "case_reply"})
+_CASE_FORMS = frozenset({"case_status", "case_reply", "case_reroute", "case_escalate"})
+#: Account and key forms (POST) and the page each belongs to (:mod:`.access`, :mod:`.people`).
+_ACCOUNT_FORMS = {
+    "change_password": "change_password",
+    "grant_access": "grants",
+    "staff_create": "staff_list",
+    "staff_join": "staff_account",
+    "staff_reset": "staff_account",
+}
 
 
 def language_url(language: str) -> str:
@@ -26,6 +34,12 @@ def language_url(language: str) -> str:
         return url_for(request.endpoint, **values)
     if request.endpoint in _CASE_FORMS:
         return url_for("case", case_id=view_args["case_id"], lang=language)
+    if request.endpoint == "custodian_reveal":  # back to the form, never a second reveal
+        return url_for("custodian_case_page", case_id=view_args["case_id"], lang=language)
+    if request.endpoint in _ACCOUNT_FORMS:  # back to the form's page, never a second post
+        target = _ACCOUNT_FORMS[request.endpoint]
+        arguments = {"account_id": view_args["account_id"]} if "account_id" in view_args else {}
+        return url_for(target, **arguments, lang=language)
     return url_for("home", lang=language)
 
 
@@ -35,4 +49,8 @@ def register(app: Flask, settings: Settings) -> None:
     auth.register(app, settings)
     cases.register(app)
     summary.register(app)
+    access.register(app)
+    people.register(app)
+    custody.register(app)
+    attachments.register(app)
     app.add_template_global(language_url, "language_url")

@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import Engine
 
+from rongrian.channels.line.app import register as register_line
 from rongrian.channels.web.views import register
 from rongrian.settings import Settings
 from rongrian.web.app import HERE as COMMON
@@ -15,7 +16,8 @@ PUBLIC_COOKIE = "rongrian_public"
 
 
 def create_public_app(settings: Settings, *, engine: Engine | None = None) -> Flask:
-    """The citizen app: ``/report``, the receipt, ``/track``.
+    """The citizen app: ``/report``, the receipt, ``/track``, and the LINE webhook
+    ``/line/webhook`` (:mod:`rongrian.channels.line.app`).
 
     ``engine`` shares a connection pool (tests, the combined server); by default one is made
     from ``settings.database_url``.
@@ -32,4 +34,5 @@ def create_public_app(settings: Settings, *, engine: Engine | None = None) -> Fl
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     register(app, settings)
+    register_line(app, settings)
     return app

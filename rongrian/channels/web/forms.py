@@ -12,6 +12,7 @@ from typing import Any
 
 from flask_babel import gettext
 from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -150,6 +151,8 @@ class ReportForm(FlaskForm):  # type: ignore[misc]
     email = StringField(**_limited("email"))
     #: Ticked after the warning that the text holds an ID number, phone number or e-mail.
     identifiers_checked = BooleanField()
+    #: Photos and documents (checked and cleaned by :mod:`rongrian.channels.web.uploads`).
+    attachments = MultipleFileField()
 
     def offer(self, categories: Iterable[tuple[str, str]], units: Iterable[tuple[str, str]]
               ) -> None:
@@ -229,3 +232,4 @@ class InformationForm(FlaskForm):  # type: ignore[misc]
 
     code = HiddenField()
     information = TextAreaField(**_limited("information"))
+    attachments = MultipleFileField()

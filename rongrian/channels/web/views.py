@@ -22,7 +22,9 @@ from flask.typing import ResponseReturnValue
 from flask_limiter import Limiter
 from markupsafe import Markup
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
+from rongrian.channels.files import CleanedFile
 from rongrian.channels.qr.codes import tracking_link_svg
 from rongrian.channels.web.forms import (
     InformationForm,
@@ -35,10 +37,24 @@ from rongrian.channels.web.forms import (
     identifier_kind_name,
     identifiers_to_warn_about,
 )
+from rongrian.channels.web.uploads import (
+    UploadRefused,
+    chosen,
+    cleaned_files,
+    commit_or_discard,
+    register_uploads,
+)
+from rongrian.intake.attachments import (
+    attach_to_new_complaint,
+    attach_with_code,
+    discard_files,
+    files_by_code,
+    generic_name,
+)
 from rongrian.intake.errors import ComplaintNotFound, InvalidSubmission, MalformedTrackingCode
 from rongrian.intake.models import Category, Unit
+from rongrian.intake.store import Submission, file_complaint, read_thread, validate
 from rongrian.intake.store import add_information as store_information
-from rongrian.intake.store import file_complaint, read_thread, validate
 from rongrian.intake.tracking_codes import display, normalise
 from rongrian.settings import Settings
 from rongrian.web.app import current_locale, db, hashed_client_key, settings_of
@@ -93,32 +109,58 @@ def report() -> ResponseReturnValue:
 
 
 def _file(form: ReportForm) -> ResponseReturnValue:
-    """File a valid submission and show the receipt, or show the form again (400)."""
+    """File a valid submission and show the receipt, or show the form again (400).
+
+    Files are cleaned before anything is filed, so a refused file leaves nothing stored; a form
+    shown again says the files must be chosen again (browsers cannot keep them)."""
     submission = form.submission()
+    uploads = chosen(form.attachments)
     problems: dict[str, str] = {}
     if form.validate():
         findings = identifiers_to_warn_about(form)
         if findings:
-            return render_template("report.html", form=form, findings=findings)
+            return render_template("report.html", form=form, findings=findings,
+                                   files_lost=bool(uploads))
         try:
-            receipt = file_complaint(db(), _pepper(), submission)
+            with cleaned_files(uploads, settings_of(current_app)) as cleaned:
+                return _file_with(submission, cleaned)
+        except UploadRefused as exc:
+            form.attachments.errors = [*form.attachments.errors, exc.message]
         except InvalidSubmission as exc:
             db().rollback()
             problems = exc.problems
-        else:
-            base_url = settings_of(current_app).public_base_url
-            # The QR code is our own markup, drawn from the code we just made: nothing typed.
-            qr_svg = Markup(tracking_link_svg(base_url, receipt.tracking_code))  # noqa: S704
-            page = render_template("receipt.html", receipt=receipt, qr_svg=qr_svg)
-            db().commit()
-            return page
     else:
         try:
             validate(db(), submission)
         except InvalidSubmission as exc:
             problems = exc.problems
     add_problems(form, problems)
-    return render_template("report.html", form=form, csrf_failed=has_csrf_error(form)), 400
+    return render_template("report.html", form=form, csrf_failed=has_csrf_error(form),
+                           files_lost=bool(uploads)), 400
+
+
+def _file_with(submission: Submission, cleaned: list[CleanedFile]) -> str:
+    """File ``submission`` with its cleaned files in one transaction; return the receipt page.
+
+    Raises ``InvalidSubmission`` (rolled back by the caller; files written are deleted)."""
+    settings = settings_of(current_app)
+    receipt = file_complaint(db(), _pepper(), submission)
+    stored = attach_to_new_complaint(db(), _pepper(), receipt.tracking_code,
+                                     settings.attachments_dir,
+                                     [(item.stream, item.media_type) for item in cleaned])
+    try:
+        # The QR code is our own markup, drawn from the code we just made: nothing typed.
+        qr_svg = Markup(tracking_link_svg(settings.public_base_url,  # noqa: S704
+                                          receipt.tracking_code))
+        files = [{"name": generic_name(receipt.case_number, row.position, item.media_type),
+                  "kind": item.kind, "size": item.size} for row, item in zip(stored, cleaned,
+                                                                              strict=True)]
+        page = render_template("receipt.html", receipt=receipt, qr_svg=qr_svg, files=files)
+    except BaseException:
+        discard_files(settings.attachments_dir, stored)
+        raise
+    commit_or_discard(db(), settings.attachments_dir, stored)
+    return page
 
 
 def track() -> ResponseReturnValue:
@@ -132,8 +174,8 @@ def track() -> ResponseReturnValue:
 
 
 def _thread_or_error(code_text: str, track_form: TrackForm | None = None,
-                     info_form: InformationForm | None = None, *, added: bool = False
-                     ) -> ResponseReturnValue:
+                     info_form: InformationForm | None = None, *, added: bool = False,
+                     files_lost: bool = False) -> ResponseReturnValue:
     """The thread page for ``code_text``, or the malformed (400) / unknown (404) answer.
 
     The 404 body never depends on what was typed, so every unknown code gets the same page.
@@ -150,32 +192,51 @@ def _thread_or_error(code_text: str, track_form: TrackForm | None = None,
     if info_form is None:
         info_form = InformationForm(formdata=None, code=code)
     info_form.code.data = code
-    status = 400 if info_form.errors else 200
+    status = 400 if info_form.errors or files_lost else 200
+    files = files_by_code(db(), _pepper(), code_text)
     return render_template("thread.html", view=view, code=code, form=info_form,
-                           added=added), status
+                           added=added, files=files, files_lost=files_lost), status
 
 
 def add_information() -> ResponseReturnValue:
-    """POST ``code`` + ``information``: add it to the thread and show the thread again."""
+    """POST ``code`` + ``information`` (+ files): add them to the thread, show it again."""
     form = InformationForm()
     code_text = form.code.data or ""
+    uploads = chosen(form.attachments)
     if not form.validate():
         if has_csrf_error(form):
             # Without a valid token nothing is opened; the text stays in the form to resend.
             return render_template("thread.html", view=None, code=code_text, form=form,
-                                   csrf_failed=True), 400
-        return _thread_or_error(code_text, info_form=form)
+                                   csrf_failed=True, files_lost=bool(uploads)), 400
+        return _thread_or_error(code_text, info_form=form, files_lost=bool(uploads))
     try:
-        store_information(db(), _pepper(), code_text, form.information.data or "")
+        if uploads:
+            _add_files(code_text, form.information.data or "", uploads)
+        else:
+            store_information(db(), _pepper(), code_text, form.information.data or "")
+            db().commit()
+    except UploadRefused as exc:
+        db().rollback()
+        form.attachments.errors = [*form.attachments.errors, exc.message]
+        return _thread_or_error(code_text, info_form=form, files_lost=True)
     except InvalidSubmission as exc:
         db().rollback()
         add_problems(form, exc.problems)
-        return _thread_or_error(code_text, info_form=form)
+        return _thread_or_error(code_text, info_form=form, files_lost=bool(uploads))
     except (MalformedTrackingCode, ComplaintNotFound):
         db().rollback()
-        return _thread_or_error(code_text, info_form=form)
-    db().commit()
+        return _thread_or_error(code_text, info_form=form, files_lost=bool(uploads))
     return _thread_or_error(code_text, added=True)
+
+
+def _add_files(code_text: str, text: str, uploads: list[FileStorage]) -> None:
+    """Clean ``uploads`` and add them with ``text`` to the thread; commit."""
+    settings = settings_of(current_app)
+    with cleaned_files(uploads, settings) as cleaned:
+        stored = attach_with_code(db(), _pepper(), code_text, settings.attachments_dir,
+                                  [(item.stream, item.media_type) for item in cleaned],
+                                  text=text)
+        commit_or_discard(db(), settings.attachments_dir, stored)
 
 
 def static_file(filename: str) -> Response:
@@ -211,6 +272,7 @@ def register(app: Flask, settings: Settings) -> None:
     for view in (report, track, add_information):
         csrf.exempt(view)  # checked by the view's FlaskForm, which keeps what was typed
     app.context_processor(_template_helpers)
+    register_uploads(app, settings, {"report", "add_information"})
     app.add_url_rule("/", view_func=home)
     app.add_url_rule("/report", view_func=limiter.limit(REPORT_LIMIT, methods=["POST"])(report),
                      methods=["GET", "POST"])

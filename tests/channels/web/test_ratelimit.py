@@ -62,3 +62,31 @@ def test_limits_follow_the_setting(public_client: FlaskClient) -> None:
     answers = [public_client.post("/track", data={"code": UNKNOWN, "csrf_token": token})
                for _ in range(12)]
     assert {a.status_code for a in answers} == {404}
+
+
+def _lookups_from(client: FlaskClient, forwarded_for: str, count: int) -> list[int]:
+    token = csrf_token(client.get("/track").get_data(as_text=True))
+    return [client.post("/track", data={"code": UNKNOWN, "csrf_token": token},
+                        headers={"X-Forwarded-For": forwarded_for}).status_code
+            for _ in range(count)]
+
+
+def test_forged_forwarded_for_does_not_escape_the_limit(limited_client: FlaskClient) -> None:
+    """No trusted proxy configured: X-Forwarded-For is ignored, so a new value per request
+    does not buy new lookups."""
+    token = csrf_token(limited_client.get("/track").get_data(as_text=True))
+    answers = [limited_client.post("/track", data={"code": UNKNOWN, "csrf_token": token},
+                                   headers={"X-Forwarded-For": f"198.51.100.{index}"})
+               for index in range(11)]
+    assert answers[10].status_code == 429
+
+
+def test_behind_a_trusted_proxy_each_citizen_has_their_own_budget(
+    settings: Settings, engine: Engine, demo: Demo,
+) -> None:
+    app = create_public_app(replace(settings, ratelimit_enabled=True, trusted_proxies=1),
+                            engine=engine)
+    app.config["TESTING"] = True
+    client = app.test_client()
+    assert _lookups_from(client, "198.51.100.7", 11)[10] == 429
+    assert _lookups_from(client, "198.51.100.8", 1) == [404], "another citizen is not blocked"
