@@ -329,9 +329,22 @@ def append_event(
     return event
 
 
+#: ``Session.info`` key of the complaints a tracking code opened during that session.
+_OPENED_BY_CODE = "rongrian.opened_by_code"
+
+
 def _unlock_by_code(session: Session, pepper: bytes, code_text: str) -> tuple[Complaint, bytes]:
+    """The complaint a code opens and its data key. Within one session (one request) a second
+    call with the same code reuses the first answer: the thread and its files are shown from one
+    lookup. Raises ``MalformedTrackingCode`` or :class:`ComplaintNotFound`."""
     code = normalise(code_text)
     digest = tracking_digest(pepper, code)
+    opened: dict[bytes, tuple[uuid.UUID, bytes]] = session.info.setdefault(_OPENED_BY_CODE, {})
+    if digest in opened:
+        complaint_id, data_key = opened[digest]
+        known = session.get(Complaint, complaint_id)
+        if known is not None:
+            return known, data_key
     complaint = session.scalars(
         select(Complaint).where(Complaint.tracking_digest == digest)
     ).first()
@@ -342,6 +355,7 @@ def _unlock_by_code(session: Session, pepper: bytes, code_text: str) -> tuple[Co
         complaint.tracking_wrapped_key,
         envelope.tracking_aad(complaint.id),
     )
+    opened[digest] = (complaint.id, data_key)
     return complaint, data_key
 
 
