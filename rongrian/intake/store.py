@@ -339,12 +339,9 @@ def _unlock_by_code(session: Session, pepper: bytes, code_text: str) -> tuple[Co
     lookup. Raises ``MalformedTrackingCode`` or :class:`ComplaintNotFound`."""
     code = normalise(code_text)
     digest = tracking_digest(pepper, code)
-    opened: dict[bytes, tuple[uuid.UUID, bytes]] = session.info.setdefault(_OPENED_BY_CODE, {})
+    opened: dict[bytes, tuple[Complaint, bytes]] = session.info.setdefault(_OPENED_BY_CODE, {})
     if digest in opened:
-        complaint_id, data_key = opened[digest]
-        known = session.get(Complaint, complaint_id)
-        if known is not None:
-            return known, data_key
+        return opened[digest]
     complaint = session.scalars(
         select(Complaint).where(Complaint.tracking_digest == digest)
     ).first()
@@ -355,7 +352,7 @@ def _unlock_by_code(session: Session, pepper: bytes, code_text: str) -> tuple[Co
         complaint.tracking_wrapped_key,
         envelope.tracking_aad(complaint.id),
     )
-    opened[digest] = (complaint.id, data_key)
+    opened[digest] = (complaint, data_key)
     return complaint, data_key
 
 
