@@ -17,7 +17,17 @@ from rongrian.settings import Settings
 from tests.conftest import Demo
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, Page
+
+#: Folder for screenshots of the pages the tests visit (``RONGRIAN_E2E_SCREENSHOTS``), or none.
+SHOTS = os.environ.get("RONGRIAN_E2E_SCREENSHOTS")
+
+
+def shot(page: "Page", name: str) -> None:
+    """Save a full-page screenshot ``<SHOTS>/<name>.png`` when screenshots were asked for."""
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
 
 CHROMIUM = os.environ.get("RONGRIAN_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

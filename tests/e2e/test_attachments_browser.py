@@ -19,20 +19,13 @@ from rongrian.admin.server import QuietRequestHandler, combined_app
 from rongrian.settings import Settings
 from tests.channels import samples
 from tests.conftest import PASSWORDS, Demo
-from tests.e2e.conftest import require_chromium
+from tests.e2e.conftest import require_chromium, shot
 
 require_chromium()
 sync_api = pytest.importorskip("playwright.sync_api")
 
-SHOTS = os.environ.get("RONGRIAN_E2E_SCREENSHOTS")
 
 pytestmark = pytest.mark.e2e
-
-
-def _shot(page: "sync_api.Page", name: str) -> None:
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
 
 
 def _fill(page: "sync_api.Page", text: str) -> None:
@@ -65,16 +58,16 @@ def test_file_with_photos_and_download_them_cleaned(live_server: str,
     body = page.content()
     assert "รับไฟล์ “scan.jpg” ไม่ได้" in body
     assert text in body
-    _shot(page, "attachments-01-refused")
+    shot(page, "attachments-01-refused")
 
     page.set_input_files("input[name=attachments]", [str(photo), str(paper)])
     _send(page)
     assert page.locator("#tracking-code").count() == 1
     case_number = page.inner_text("#case-number").strip()
     assert "ระบบได้ลบข้อมูลที่อาจระบุตัวท่านได้แล้ว" in page.content()
-    _shot(page, "attachments-02-receipt")
+    shot(page, "attachments-02-receipt")
     page.goto(f"{live_server}/report")
-    _shot(page, "attachments-00-report-form")
+    shot(page, "attachments-00-report-form")
 
     staff = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
     desk = staff.new_page()
@@ -87,7 +80,7 @@ def test_file_with_photos_and_download_them_cleaned(live_server: str,
     desk.get_by_text(case_number).first.click()
     desk.wait_for_load_state()
     assert desk.locator("#attachments li").count() == 2
-    _shot(desk, "attachments-03-staff-case")
+    shot(desk, "attachments-03-staff-case")
     generic = case_number.replace("/", "-") + "-attachment-1.jpg"
     with desk.expect_download() as waiting:
         desk.get_by_text(generic).click()
@@ -129,4 +122,4 @@ def test_an_oversized_upload_shows_the_limits_page(small_limits_server: str,
     body = page.content()
     assert "ข้อมูลใหญ่เกินกว่าจะส่งได้" in body
     assert "ส่งได้ครั้งละไม่เกิน 2 ไฟล์ ไฟล์ละไม่เกิน 1 MB" in body
-    _shot(page, "attachments-04-too-large")
+    shot(page, "attachments-04-too-large")

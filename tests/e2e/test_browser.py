@@ -6,9 +6,7 @@ In CI (``CI=true``) a missing Chromium fails the run instead of skipping.
 """
 
 import io
-import os
 import uuid
-from pathlib import Path
 
 import pytest
 import zxingcpp
@@ -16,20 +14,13 @@ from PIL import Image
 
 from rongrian.settings import Settings
 from tests.conftest import PASSWORDS
-from tests.e2e.conftest import require_chromium
+from tests.e2e.conftest import require_chromium, shot
 
 require_chromium()
 sync_api = pytest.importorskip("playwright.sync_api")
 
-SHOTS = os.environ.get("RONGRIAN_E2E_SCREENSHOTS")
 
 pytestmark = pytest.mark.e2e
-
-
-def _shot(page: "sync_api.Page", name: str) -> None:
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
 
 
 def _choose(page: "sync_api.Page", name: str, value: str) -> None:
@@ -63,13 +54,13 @@ def test_file_triage_reply_and_follow_up(live_server: str, browser: "sync_api.Br
                                                                        "height": 844})
     page = citizen.new_page()
     page.goto(f"{live_server}/report?unit=WORKS&channel=qr")
-    _shot(page, "01-report-form")
+    shot(page, "01-report-form")
     _choose(page, "kind", "complaint")
     _choose(page, "category", "general")
     page.fill("textarea[name=what_happened]", sentence)
     page.fill("[name=where_happened]", "หน้าโรงเรียนบ้านร่มเย็น หมู่ 3")
     _submit(page, "form[method=post]")
-    _shot(page, "02-receipt")
+    shot(page, "02-receipt")
     code = page.inner_text("#tracking-code").strip()
     case_number = page.inner_text("#case-number").strip()
     assert len(code) == 19
@@ -84,11 +75,11 @@ def test_file_triage_reply_and_follow_up(live_server: str, browser: "sync_api.Br
     desk.fill("[name=password]", PASSWORDS["works"])
     _submit(desk, "form[method=post]")
     desk.goto(f"{live_server}/staff/cases")
-    _shot(desk, "03-case-list")
+    shot(desk, "03-case-list")
     desk.get_by_text(case_number).first.click()
     desk.wait_for_load_state()
     assert sentence in desk.content()
-    _shot(desk, "04-case")
+    shot(desk, "04-case")
     desk.select_option("select[name=status]", "in_progress")
     desk.locator("form:has(select[name=status]) [type=submit]").first.click()
     desk.wait_for_load_state()
@@ -100,7 +91,7 @@ def test_file_triage_reply_and_follow_up(live_server: str, browser: "sync_api.Br
     page.goto(f"{live_server}/track")
     page.fill("[name=code]", code.replace("-", " ").lower())
     _submit(page, "form[method=post]")
-    _shot(page, "05-track")
+    shot(page, "05-track")
     body = page.content()
     assert reply_text in body
     assert "อยู่ระหว่างดำเนินการ" in body

@@ -2,29 +2,20 @@
 the member sets their own password and sees "access pending", a colleague grants access from the
 notice, and the member reads the case. Screenshots with ``RONGRIAN_E2E_SCREENSHOTS=folder``."""
 
-import os
-from pathlib import Path
 
 import pytest
 
 from rongrian.intake.store import Submission, file_complaint
 from rongrian.settings import Settings
 from tests.conftest import PASSWORDS, Demo
-from tests.e2e.conftest import require_chromium
+from tests.e2e.conftest import require_chromium, shot
 
 require_chromium()
 sync_api = pytest.importorskip("playwright.sync_api")
 
-SHOTS = os.environ.get("RONGRIAN_E2E_SCREENSHOTS")
 TEXT = "ท่อระบายน้ำหน้าตลาดสดอุดตัน น้ำเอ่อล้นถนนทุกครั้งที่ฝนตก"
 
 pytestmark = pytest.mark.e2e
-
-
-def _shot(page: "sync_api.Page", name: str) -> None:
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
 
 
 def _submit(page: "sync_api.Page", selector: str) -> None:
@@ -56,48 +47,48 @@ def test_new_member_waits_then_a_colleague_grants(live_server: str,
     admin.fill("#display_name", "สมศักดิ์ ขยันดี (นายช่างโยธา กองช่าง)")
     admin.select_option("#role", "staff")
     admin.select_option("#unit", label="กองช่าง")
-    _shot(admin, "keys-01-admin-new-account")
+    shot(admin, "keys-01-admin-new-account")
     _submit(admin, "#new-account form")
     one_time = admin.inner_text("#one-time-password").strip()
     assert len(one_time) == 19
-    _shot(admin, "keys-02-one-time-password")
+    shot(admin, "keys-02-one-time-password")
     admin.goto(f"{staff}/admin/staff")
-    _shot(admin, "keys-03-admin-account-list")
+    shot(admin, "keys-03-admin-account-list")
     admin.locator("a", has_text="somsak.k").click()
     admin.wait_for_load_state()
-    _shot(admin, "keys-04-admin-account-page")
+    shot(admin, "keys-04-admin-account-page")
     admin.goto(f"{staff}/cases/{receipt.complaint_id}")
     assert TEXT not in admin.content()
 
     member = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
     _log_in(member, live_server, "somsak.k", one_time)
     assert member.url.endswith("/staff/account/password")
-    _shot(member, "keys-05-first-login-password")
+    shot(member, "keys-05-first-login-password")
     member.fill("#current_password", one_time)
     member.fill("#new_password", "ฝนตกน้ำท่วม-2568")
     member.fill("#confirm", "ฝนตกน้ำท่วม-2568")
     _submit(member, "form[method=post]:has(#new_password)")
     member.goto(f"{staff}/cases")
     assert receipt.case_number in member.content()
-    _shot(member, "keys-06-member-list-pending")
+    shot(member, "keys-06-member-list-pending")
     member.goto(f"{staff}/cases/{receipt.complaint_id}")
     assert "ยังไม่ได้รับสิทธิ์เข้าถึง" in member.content()
     assert TEXT not in member.content()
-    _shot(member, "keys-07-access-pending")
+    shot(member, "keys-07-access-pending")
 
     colleague = browser.new_context().new_page()
     _log_in(colleague, live_server, "works", PASSWORDS["works"])
     colleague.goto(f"{staff}/cases")
-    _shot(colleague, "keys-08-colleague-notice")
+    shot(colleague, "keys-08-colleague-notice")
     colleague.get_by_text("ดูคำขอสิทธิ์เข้าถึง").click()
     colleague.wait_for_load_state()
-    _shot(colleague, "keys-09-access-requests")
+    shot(colleague, "keys-09-access-requests")
     _submit(colleague, "#requests form")
-    _shot(colleague, "keys-10-granted")
+    shot(colleague, "keys-10-granted")
 
     member.goto(f"{staff}/cases/{receipt.complaint_id}")
     assert TEXT in member.content()
-    _shot(member, "keys-11-member-reads-case")
+    shot(member, "keys-11-member-reads-case")
 
 
 def test_change_password_page(live_server: str, browser: "sync_api.Browser") -> None:
@@ -109,4 +100,4 @@ def test_change_password_page(live_server: str, browser: "sync_api.Browser") -> 
     page.fill("#confirm", "short")
     _submit(page, "form[method=post]:has(#new_password)")
     assert "สั้นเกินไป" in page.content()
-    _shot(page, "keys-12-password-too-short")
+    shot(page, "keys-12-password-too-short")
