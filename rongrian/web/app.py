@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import resources
@@ -10,7 +11,16 @@ from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, Response, g, render_template, request, send_from_directory, session
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    g,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+)
 from flask_babel import Babel, get_locale
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from jinja2 import ChoiceLoader, FileSystemLoader
@@ -136,7 +146,15 @@ def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
     return _error_page(code, *ERRORS[code])
 
 
-def _server_error(_error: Exception) -> tuple[str, int]:
+def _server_error(error: Exception) -> tuple[str, int]:
+    """The bilingual 500 page. The operator's log gets the exception's type, the endpoint and
+    where in the code it happened (file, line, function), never its message, arguments or the
+    request: a message may quote a complaint, a database parameter or a citizen's input."""
+    frames = traceback.extract_tb(error.__traceback__)
+    where = " < ".join(f"{Path(frame.filename).name}:{frame.lineno} {frame.name}"
+                       for frame in reversed(frames[-6:]))
+    current_app.logger.error("unhandled %s in endpoint %s at %s", type(error).__name__,
+                             request.endpoint, where)
     return _error_page(500, *ERRORS[500])
 
 

@@ -1,5 +1,9 @@
 """Behaviour shared by both apps: security headers, language choice, error pages."""
 
+import logging
+
+import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 
@@ -35,3 +39,27 @@ def test_english_switch_sticks_for_the_session(public_client: FlaskClient) -> No
     assert 'lang="th"' in public_client.get("/").get_data(as_text=True)
     assert 'lang="en"' in public_client.get("/?lang=en").get_data(as_text=True)
     assert '<html lang="en">' in public_client.get("/").get_data(as_text=True)
+
+
+def test_a_crash_is_a_bilingual_500_logged_without_its_message(
+    public_app: Flask, caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The operator learns what broke and where, never the text an exception may quote."""
+    secret = "ข้อความลับของผู้ร้อง 0812345678"
+
+    def crash() -> str:
+        raise RuntimeError(f"failed while storing {secret}")
+
+    public_app.add_url_rule("/crash-for-test", "crash_for_test", crash)
+    caplog.set_level(logging.DEBUG)
+    response = public_app.test_client().get("/crash-for-test")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "ระบบขัดข้อง" in body
+    assert "Something went wrong" in body
+    assert secret not in body
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "unhandled RuntimeError in endpoint crash_for_test" in logged
+    assert "test_common.py" in logged
+    assert secret not in logged
+    assert "0812345678" not in logged
