@@ -56,7 +56,7 @@ def test_a_crash_is_a_bilingual_500_logged_without_its_message(
     body = response.get_data(as_text=True)
     assert response.status_code == 500
     assert "ระบบขัดข้อง" in body
-    assert "Something went wrong" in body
+    assert "Nothing already accepted was lost" in body
     assert secret not in body
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "unhandled RuntimeError in endpoint crash_for_test" in logged
