@@ -62,9 +62,9 @@ def staff_holdings(session: Session, username: str) -> Holdings:
 
 
 def _opens_sealed(held: Holdings, box: bytes | None, aad: bytes) -> bytes | None:
+    if box is None:
+        return None
     for key in held.private_keys:
-        if box is None:
-            return None
         try:
             return sealed.open_sealed(key, box, aad)
         except DecryptionFailed:

@@ -21,8 +21,7 @@ import enum
 import re
 from dataclasses import dataclass
 
-#: Thai digits ๐-๙ read as 0-9.
-_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+from rongrian.intake.tracking_codes import THAI_DIGITS
 
 
 class IdentifierKind(enum.StrEnum):
@@ -81,7 +80,7 @@ def _spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
 def identifiers_in(field: str, text: str) -> list[Finding]:
     """Every national ID, phone number and e-mail address in ``text`` (a field named ``field``),
     as typed, in that order of kinds; a national ID is not reported again as a phone number."""
-    readable = text.translate(_THAI_DIGITS)
+    readable = text.translate(THAI_DIGITS)
     ids = _national_ids(readable)
     masked = list(readable)
     for start, end in ids:

@@ -14,7 +14,8 @@ ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 LENGTH = 16
 GROUP = 4
 _LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
-_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+#: Thai digits ๐-๙ read as 0-9 (a display option people may type; DESIGN.md, Thai conventions).
+THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _SEPARATORS = frozenset(" \t\r\n-‐‑‒–—\u00a0\u200b")
 
 
@@ -29,7 +30,7 @@ def normalise(text: str) -> str:
     Raises :class:`MalformedTrackingCode` with ``"length"`` or ``"alphabet"`` as its message.
     """
     compact = "".join(ch for ch in text if ch not in _SEPARATORS)
-    code = compact.translate(_THAI_DIGITS).upper().translate(_LOOKALIKES)
+    code = compact.translate(THAI_DIGITS).upper().translate(_LOOKALIKES)
     if any(ch not in ALPHABET for ch in code):
         raise MalformedTrackingCode("alphabet")
     if len(code) != LENGTH:
