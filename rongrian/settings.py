@@ -9,9 +9,10 @@ import base64
 import json
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from rongrian.intake.db import PoolOptions
 from rongrian.intake.errors import SetupError
 
 SECRETS_FILE = "secrets.json"
@@ -34,9 +35,12 @@ class Settings:
 
     ``kdf_strength`` is ``"interactive"`` (RFC 9106 parameters) except in test suites.
     ``ratelimit_storage`` is a Flask-Limiter storage URI (``memory://`` or ``redis://…``).
+    ``db_pool_*``: each process's database connection pool (:attr:`db_pool`).
     Attachments: at most ``attachment_max_files`` files per submission, each at most
     ``attachment_max_mb`` MiB; uploads are spooled to anonymous temporary files in ``spool_dir``
-    (the system's temporary folder when ``None``).
+    (the system's temporary folder when ``None``). Each upload is cleaned in a child process
+    (``cleaner_isolation``) limited to ``cleaner_memory_mb`` MiB of address space and
+    ``cleaner_timeout_s`` seconds (wall clock and CPU): see :mod:`rongrian.channels.isolation`.
     LINE (``line_*``): the channel secret and access token of the LINE Official Account's
     Messaging API channel (the channel is off unless both are set), the API hosts (LINE's own by
     default; tests point them at a stand-in), and whether a reply whose token expired may fall
@@ -46,6 +50,10 @@ class Settings:
     they run in-process. ``trusted_proxies``: how many reverse proxies in front set
     ``X-Forwarded-For``/``-Proto`` (0: the headers are ignored, so a client cannot forge its
     rate-limit key).
+    Staff accounts (issue 13): an administrator's one-time password expires after
+    ``one_time_password_hours``; a staff session idle for ``staff_idle_minutes`` ends; an account
+    is locked for ``login_lock_minutes`` after ``login_lock_after`` failed log-ins in a row.
+    ``secure_cookies``: ``None`` follows the public URL (``Secure`` when it is HTTPS).
     """
 
     database_url: str
@@ -55,10 +63,13 @@ class Settings:
     ratelimit_storage: str = "memory://"
     ratelimit_enabled: bool = True
     public_base_url: str = "http://127.0.0.1:8000"
-    secure_cookies: bool = False
+    secure_cookies: bool | None = None
     attachment_max_mb: int = 20
     attachment_max_files: int = 5
     spool_dir: Path | None = None
+    cleaner_isolation: bool = True
+    cleaner_memory_mb: int = 1024
+    cleaner_timeout_s: int = 60
     line_channel_secret: str = ""
     line_channel_access_token: str = ""
     line_api_base: str = "https://api.line.me"
@@ -68,6 +79,24 @@ class Settings:
     redis_url: str = ""
     line_queue: str = "rongrian-line"
     trusted_proxies: int = 0
+    db_pool_size: int = 10
+    db_max_overflow: int = 10
+    db_pool_timeout: float = 10.0
+    one_time_password_hours: int = 72
+    staff_idle_minutes: int = 30
+    login_lock_after: int = 5
+    login_lock_minutes: int = 15
+
+    @property
+    def https(self) -> bool:
+        """Whether the public URL is HTTPS (then cookies are ``Secure`` and HSTS is sent)."""
+        return self.public_base_url.lower().startswith("https://")
+
+    @property
+    def cookies_secure(self) -> bool:
+        """``Secure`` cookies: ``secure_cookies`` when set, else whether the public URL is
+        HTTPS (issue 13 L5)."""
+        return self.https if self.secure_cookies is None else self.secure_cookies
 
     @property
     def line_enabled(self) -> bool:
@@ -83,6 +112,31 @@ class Settings:
     def attachment_max_bytes(self) -> int:
         """Largest accepted file in bytes (``attachment_max_mb`` MiB)."""
         return self.attachment_max_mb * 1024 * 1024
+
+    @property
+    def db_pool(self) -> PoolOptions:
+        """The connection pool of each process (``db_pool_size`` connections, up to
+        ``db_max_overflow`` more, ``db_pool_timeout`` seconds waited for a free one)."""
+        return PoolOptions(size=self.db_pool_size, max_overflow=self.db_max_overflow,
+                           timeout=self.db_pool_timeout)
+
+
+def listening_url(host: str, port: int) -> str:
+    """The base URL of a server listening on ``host``:``port`` (``http://``; a wildcard host
+    becomes ``127.0.0.1``, an IPv6 address gets brackets)."""
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 - naming the wildcard, not binding to it
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def following_listen_address(settings: Settings, host: str, port: int) -> Settings:
+    """``settings`` whose public URL (tracking links, QR codes) is the address served,
+    :func:`listening_url`, unless ``RONGRIAN_PUBLIC_URL`` sets it."""
+    if os.environ.get("RONGRIAN_PUBLIC_URL"):
+        return settings
+    return replace(settings, public_base_url=listening_url(host, port))
 
 
 def default_instance_path() -> Path:
@@ -142,11 +196,14 @@ def from_environment() -> Settings:
         secrets=load_secrets(instance_path),
         ratelimit_storage=os.environ.get("RONGRIAN_RATELIMIT_STORAGE", "memory://"),
         public_base_url=os.environ.get("RONGRIAN_PUBLIC_URL", "http://127.0.0.1:8000"),
-        secure_cookies=os.environ.get("RONGRIAN_SECURE_COOKIES", "") == "1",
+        secure_cookies=_flag("RONGRIAN_SECURE_COOKIES"),
         attachment_max_mb=_positive_int("RONGRIAN_ATTACHMENT_MAX_MB", 20),
         attachment_max_files=_positive_int("RONGRIAN_ATTACHMENT_MAX_FILES", 5),
         spool_dir=Path(os.environ["RONGRIAN_SPOOL_DIR"]) if os.environ.get("RONGRIAN_SPOOL_DIR")
         else None,
+        cleaner_isolation=_flag("RONGRIAN_CLEANER_ISOLATION") is not False,
+        cleaner_memory_mb=_positive_int("RONGRIAN_CLEANER_MEMORY_MB", 1024),
+        cleaner_timeout_s=_positive_int("RONGRIAN_CLEANER_TIMEOUT_S", 60),
         line_channel_secret=os.environ.get("RONGRIAN_LINE_CHANNEL_SECRET", ""),
         line_channel_access_token=os.environ.get("RONGRIAN_LINE_CHANNEL_ACCESS_TOKEN", ""),
         line_api_base=os.environ.get("RONGRIAN_LINE_API_BASE") or "https://api.line.me",
@@ -156,15 +213,33 @@ def from_environment() -> Settings:
         redis_url=os.environ.get("RONGRIAN_REDIS_URL", ""),
         line_queue=os.environ.get("RONGRIAN_LINE_QUEUE") or "rongrian-line",
         trusted_proxies=_count("RONGRIAN_TRUSTED_PROXIES"),
+        db_pool_size=_positive_int("RONGRIAN_DB_POOL_SIZE", 10),
+        db_max_overflow=_count("RONGRIAN_DB_MAX_OVERFLOW", 10),
+        db_pool_timeout=_positive_int("RONGRIAN_DB_POOL_TIMEOUT", 10),
+        one_time_password_hours=_positive_int("RONGRIAN_ONE_TIME_PASSWORD_HOURS", 72),
+        staff_idle_minutes=_positive_int("RONGRIAN_STAFF_IDLE_MINUTES", 30),
+        login_lock_after=_positive_int("RONGRIAN_LOGIN_LOCK_AFTER", 5),
+        login_lock_minutes=_positive_int("RONGRIAN_LOGIN_LOCK_MINUTES", 15),
     )
 
 
-def _count(name: str) -> int:
-    """The environment variable ``name`` as a whole number from 0 up (0 when unset); raises
-    ``SetupError``."""
+def _flag(name: str) -> bool | None:
+    """The environment variable ``name`` as ``1`` (true) or ``0`` (false); ``None`` when unset.
+    Raises ``SetupError`` for anything else."""
     text = os.environ.get(name, "").strip()
     if not text:
-        return 0
+        return None
+    if text not in ("0", "1"):
+        raise SetupError(f"{name} must be 1 or 0, not {text!r}")
+    return text == "1"
+
+
+def _count(name: str, default: int = 0) -> int:
+    """The environment variable ``name`` as a whole number from 0 up (``default`` when unset);
+    raises ``SetupError``."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
     if not text.isdigit():
         raise SetupError(f"{name} must be a whole number from 0 up, not {text!r}")
     return int(text)

@@ -8,10 +8,12 @@ same attempt does open what it should, so these tests can fail.
 """
 
 import base64
+import io
 import json
 import secrets
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
@@ -21,12 +23,27 @@ from sqlalchemy.orm import Session
 from rongrian.crypto import aead, keys, sealed
 from rongrian.crypto.errors import DecryptionFailed
 from rongrian.crypto.tracking import tracking_wrap_key
-from rongrian.intake import envelope
+from rongrian.intake import envelope, notify
+from rongrian.intake.attachments import attach_with_code, details_aad, files_by_code, key_aad
+from rongrian.intake.audit import Actor
+from rongrian.intake.casework import open_case, reply, reroute
 from rongrian.intake.errors import ComplaintNotFound
 from rongrian.intake.keyring import ring_private_key
-from rongrian.intake.models import Complaint, ComplaintKey, KeyGrant, KeyRing
+from rongrian.intake.models import (
+    Attachment,
+    CaseEvent,
+    CaseTransfer,
+    Channel,
+    Complaint,
+    ComplaintKey,
+    KeyGrant,
+    KeyRing,
+    NotificationSubscription,
+)
+from rongrian.intake.rotation import run_rotation
 from rongrian.intake.store import file_complaint, read_thread
 from rongrian.intake.tracking_codes import new_tracking_code
+from rongrian.intake.transfers import transfer_aad
 from rongrian.settings import Settings
 from tests.conftest import Demo
 from tests.intake.helpers import NOW, named, submission, unlock
@@ -88,7 +105,7 @@ def attempt(session: Session, held: Holdings, complaint: Complaint) -> Opened:
         key for row in session.scalars(
             select(ComplaintKey).where(ComplaintKey.complaint_id == complaint.id))
         if (key := _opens_sealed(held, row.sealed_data_key,
-                                 envelope.data_key_aad(complaint.id))) is not None
+                                 envelope.data_key_aad(complaint.id, row.generation))) is not None
     ]
     identity_aad = envelope.identity_key_aad(complaint.id)
     identity_keys = [key for box in (complaint.identity_key_custodian,
@@ -164,6 +181,11 @@ def test_the_public_app_taken_over_opens_nothing_filed(demo: Demo, settings: Set
         assert attempt(session, held, complaint) == NOTHING
         assert not _opens_aead(guessed, complaint.tracking_wrapped_key,
                                envelope.tracking_aad(complaint.id))
+        assert complaint.complainant_wrapped_key is not None
+        assert not _opens_aead(guessed, complaint.complainant_wrapped_key,
+                               envelope.complainant_key_aad(complaint.id))
+        assert _opens_sealed(held, complaint.complainant_sealed_data_key,
+                             envelope.complainant_data_key_aad(complaint.id, 1)) is None
 
 
 def test_guessing_tracking_codes_finds_nothing(demo: Demo, settings: Settings) -> None:
@@ -193,3 +215,138 @@ def test_a_wrong_pepper_cannot_use_a_right_code(demo: Demo, settings: Settings) 
         assert read_thread(session, settings.secrets.tracking_pepper, receipt.tracking_code)
         with pytest.raises(ComplaintNotFound):
             read_thread(session, secrets.token_bytes(32), receipt.tracking_code)
+
+
+# --- a former member who kept the old unit key and a backup (issue 13, forward secrecy) ---
+
+
+@dataclass(frozen=True)
+class Backup:
+    """What a former member of the unit walked away with: their holdings (the old unit ring key
+    among them) and a copy of the case's rows as they were before the move."""
+
+    held: Holdings
+    sealed_data_keys: list[tuple[bytes, int]]
+    rows_before: set[uuid.UUID]
+
+
+def _rows_of(session: Session, complaint_id: uuid.UUID) -> list[tuple[uuid.UUID, bytes, bytes]]:
+    """Every row of the case encrypted under a data key: ``(row id, blob, base aad)``, the base
+    associated data for generation 1 (the attacker tries every generation's suffix too)."""
+    found: list[tuple[uuid.UUID, bytes, bytes]] = []
+    for event in session.scalars(select(CaseEvent).where(CaseEvent.complaint_id == complaint_id)):
+        found.append((event.id, event.body, envelope.event_aad(complaint_id, event.id)))
+    for move in session.scalars(select(CaseTransfer)
+                                .where(CaseTransfer.complaint_id == complaint_id)):
+        found.append((move.id, move.reason, transfer_aad(complaint_id, move.id)))
+    for row in session.scalars(select(Attachment).where(Attachment.complaint_id == complaint_id)):
+        found.append((row.id, row.wrapped_key, key_aad(complaint_id, row.id)))
+        found.append((row.id, row.details, details_aad(complaint_id, row.id)))
+    return found
+
+
+def _opens_in_any_generation(candidates: list[bytes], blob: bytes, base_aad: bytes) -> bool:
+    return any(_opens_aead(candidates, blob, envelope.with_generation(base_aad, generation))
+               for generation in range(1, 5))
+
+
+def _walk_away(session: Session, complaint_id: uuid.UUID) -> Backup:
+    return Backup(
+        held=staff_holdings(session, "works"),
+        sealed_data_keys=[(row.sealed_data_key, row.generation) for row in session.scalars(
+            select(ComplaintKey).where(ComplaintKey.complaint_id == complaint_id))],
+        rows_before={row_id for row_id, _blob, _aad in _rows_of(session, complaint_id)},
+    )
+
+
+def _add_after_the_move(session: Session, pepper: bytes, code: str, attachments: Path,
+                        staff: str, complaint_id: uuid.UUID) -> None:
+    reply(session, unlock(session, staff), complaint_id, "ข้อความหลังย้ายเรื่อง", now=NOW)
+    attach_with_code(session, pepper, code, attachments, [(io.BytesIO(b"after"), "image/png")],
+                     text="ข้อมูลเพิ่มเติมหลังย้าย", now=NOW)
+    session.commit()
+
+
+@pytest.mark.parametrize("how", ["reroute", "rotation"])
+def test_a_former_member_with_the_old_unit_key_reads_nothing_added_after_a_move(
+    demo: Demo, settings: Settings, tmp_path: Path, how: str,
+) -> None:
+    pepper, attachments = settings.secrets.tracking_pepper, tmp_path / "attachments"
+    with demo.sessions() as session:
+        receipt = file_complaint(session, pepper, submission(
+            unit_code="WORKS", what_happened="ท่อแตกหน้าตลาด"), now=NOW)
+        case_id = receipt.complaint_id
+        reply(session, unlock(session, "works"), case_id, "ข้อความก่อนย้าย", now=NOW)
+        attach_with_code(session, pepper, receipt.tracking_code, attachments,
+                         [(io.BytesIO(b"before"), "image/png")], text="ก่อนย้าย", now=NOW)
+        session.commit()
+        backup = _walk_away(session, case_id)
+    with demo.sessions() as session:
+        if how == "reroute":
+            reroute(session, unlock(session, "works"), case_id, "FINANCE",
+                    "เรื่องนี้เป็นงานของกองคลัง ไม่ใช่กองช่าง", now=NOW)
+            session.commit()
+            staff = "finance"
+        else:
+            run_rotation(demo.sessions, "WORKS", lambda s, ring: ring_private_key(
+                s, unlock(s, "works"), ring), actor=Actor(None, "test"))
+            staff = "works"
+        _add_after_the_move(session, pepper, receipt.tracking_code, attachments, staff, case_id)
+
+    with demo.sessions() as session:  # a later copy of the database
+        complaint = session.get_one(Complaint, case_id)
+        old_keys = [key for box, generation in backup.sealed_data_keys
+                    if (key := _opens_sealed(backup.held, box,
+                                             envelope.data_key_aad(case_id, generation)))]
+        assert old_keys, "positive control: the old unit key opens the backup's data key"
+        assert _opens_aead(old_keys, complaint.content, envelope.content_aad(case_id))
+        rows = _rows_of(session, case_id)
+        added = [(row_id, blob, aad) for row_id, blob, aad in rows
+                 if row_id not in backup.rows_before]
+        assert len(added) >= 5 - (how == "rotation")  # reply, information, file key+details, move
+        for row_id, blob, aad in rows:
+            opened = _opens_in_any_generation(old_keys, blob, aad)
+            assert opened == (row_id in backup.rows_before), (row_id, opened)
+        # Nor does the old key reach the new generation by any sealed copy or link.
+        now_sealed = [(row.sealed_data_key, envelope.data_key_aad(case_id, row.generation))
+                      for row in session.scalars(select(ComplaintKey)
+                                                 .where(ComplaintKey.complaint_id == case_id))]
+        assert complaint.complainant_sealed_data_key is not None
+        now_sealed.append((complaint.complainant_sealed_data_key,
+                           envelope.complainant_data_key_aad(case_id, complaint.key_generation)))
+        assert all(_opens_sealed(backup.held, box, aad) is None for box, aad in now_sealed)
+        assert complaint.key_generation == 2
+
+        # Those entitled read everything: the unit that holds it now, and the complainant.
+        detail = open_case(session, unlock(session, staff), case_id)
+        assert {"ข้อความก่อนย้าย", "ข้อความหลังย้ายเรื่อง", "ข้อมูลเพิ่มเติมหลังย้าย"} <= {
+            entry.text for entry in detail.entries}
+        thread = read_thread(session, pepper, receipt.tracking_code)
+        assert {"ข้อความก่อนย้าย", "ข้อความหลังย้ายเรื่อง"} <= {e.text for e in thread.entries}
+        assert [f.size for f in files_by_code(session, pepper, receipt.tracking_code)] == [6, 5]
+
+
+@pytest.mark.parametrize(("username", "recovers"), [("works", True), ("palad", False)])
+def test_the_handling_unit_can_recover_a_line_subscribers_user_id(
+    demo: Demo, settings: Settings, username: str, recovers: bool,
+) -> None:
+    """A complainant who asked for LINE notifications on a case has their LINE user id stored
+    encrypted under the case's data key (so a push can go out while staff act on the case):
+    whoever holds the data key, the handling unit's members with a copy of the database
+    included, can decrypt it. Said in the threat model; another unit cannot."""
+    pepper, user_id = settings.secrets.tracking_pepper, "U" + "4f" * 16
+    with demo.sessions() as session:
+        receipt = file_complaint(session, pepper, submission(unit_code="WORKS"), now=NOW)
+        notify.subscribe(session, pepper, receipt.tracking_code, Channel.LINE, user_id)
+        session.commit()
+        held = staff_holdings(session, username)
+        row = session.get_one(NotificationSubscription, (receipt.complaint_id, Channel.LINE))
+        found = []
+        for key_row in session.scalars(select(ComplaintKey).where(
+                ComplaintKey.complaint_id == receipt.complaint_id)):
+            data_key = _opens_sealed(held, key_row.sealed_data_key, envelope.data_key_aad(
+                receipt.complaint_id, key_row.generation))
+            if data_key is not None:
+                found.append(json.loads(aead.decrypt(data_key, row.recipient, notify.recipient_aad(
+                    receipt.complaint_id, Channel.LINE, row.key_generation)))["recipient"])
+        assert found == ([user_id] if recovers else [])

@@ -11,10 +11,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from rongrian.admin import cli_custody, keys_cli
+from rongrian.admin import backup_cli, cli_custody, keys_cli, serve_cli, setup_cli
+from rongrian.admin.maintenance import Purge
 from rongrian.admin.migrate import upgrade
 from rongrian.channels.line.cli import add_line_commands
+from rongrian.channels.qr.cli import add_qr_commands
 from rongrian.intake.db import make_engine, make_session_factory
 from rongrian.intake.errors import InvalidPeriod, SetupError
 from rongrian.intake.models import AuditAction, Installation
@@ -23,6 +26,7 @@ from rongrian.settings import (
     create_secrets,
     default_database_url,
     default_instance_path,
+    following_listen_address,
     from_environment,
 )
 
@@ -48,7 +52,9 @@ def init(*, demo: bool) -> bool:
             print("ตั้งค่าระบบไว้แล้ว / Already set up:", instance)
             return False
         if not demo:
-            print("ฐานข้อมูลพร้อมแล้ว / Database ready. Use --demo for a demo organisation.")
+            print("ฐานข้อมูลพร้อมแล้ว ตั้งค่าหน่วยงานด้วย rongrian setup --organisation FILE\n"
+                  "Database ready. Set up the agency with `rongrian setup --organisation FILE` "
+                  "(docs/organisation-file.md), or use --demo for a demo organisation.")
             return False
         from rongrian.admin.organisation import create_demo_organisation
 
@@ -110,21 +116,22 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
+def cmd_serve_embedded(args: argparse.Namespace) -> int:
+    """Werkzeug's embedded server (``rongrian demo``); ``rongrian serve`` is gunicorn
+    (:mod:`.serve_cli`). Tracking links follow ``--host``/``--port`` unless
+    ``RONGRIAN_PUBLIC_URL`` is set."""
+    from rongrian.admin.serve_cli import print_addresses
     from rongrian.admin.server import serve
 
-    settings = _settings()
-    base = f"http://{args.host}:{args.port}"
-    print(f"ประชาชน / Citizens:   {base}/report   (ติดตามเรื่อง / tracking: {base}/track)")
-    print(f"เจ้าหน้าที่ / Staff:    {base}/staff/login")
-    print("กด Ctrl+C เพื่อหยุด / Press Ctrl+C to stop", flush=True)
+    settings = following_listen_address(_settings(), args.host, args.port)
+    print_addresses(settings, args.host, args.port)
     serve(settings, args.host, args.port)
     return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     init(demo=True)
-    return cmd_serve(args)
+    return cmd_serve_embedded(args)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -138,6 +145,23 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
+def channel_purges() -> list[Purge]:
+    """The channels' purge steps for ``rongrian maintenance`` (expired LINE drafts and
+    redelivery records; expired one-time submission tokens of the web forms), wired here
+    because only the command line may import channels."""
+    from rongrian.channels.line.state import purge as purge_line
+    from rongrian.intake.submission_tokens import purge_spent
+
+    def line(session: Session, now: datetime) -> dict[str, int]:
+        drafts, redeliveries = purge_line(session, now)
+        return {"line_drafts": drafts, "line_redeliveries": redeliveries}
+
+    def tokens(session: Session, now: datetime) -> dict[str, int]:
+        return {"submission_tokens": purge_spent(session, now)}
+
+    return [Purge("line", line), Purge("submission_tokens", tokens)]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rongrian", description="Rongrian (ร้องเรียน)")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -145,18 +169,21 @@ def build_parser() -> argparse.ArgumentParser:
     p_init.add_argument("--demo", action="store_true", help="set up the demo municipality")
     p_init.set_defaults(func=cmd_init)
     sub.add_parser("migrate", help="upgrade the database schema").set_defaults(func=cmd_migrate)
-    for name, func in (("serve", cmd_serve), ("demo", cmd_demo)):
-        p = sub.add_parser(name, help=f"{name}: run the public and staff apps")
-        p.add_argument("--host", default="127.0.0.1")
-        p.add_argument("--port", type=int, default=8000)
-        p.set_defaults(func=func)
+    p_demo = sub.add_parser("demo", help="set up the demo and run it on the embedded server")
+    p_demo.add_argument("--host", default="127.0.0.1")
+    p_demo.add_argument("--port", type=int, default=8000)
+    p_demo.set_defaults(func=cmd_demo)
+    serve_cli.register(sub)
     p_report = sub.add_parser("report", help="executive summary as a Word file")
     p_report.add_argument("--period", required=True, help="2568, 2568-Q1, 2568-H1 or 2568-10")
     p_report.add_argument("--out", required=True, help="output .docx path")
     p_report.set_defaults(func=cmd_report)
     cli_custody.add_commands(sub, _fail)
     keys_cli.register(sub)
+    setup_cli.register(sub)
     add_line_commands(sub)
+    backup_cli.register(sub, channel_purges)
+    add_qr_commands(sub)
     return parser
 
 

@@ -20,6 +20,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from rongrian.admin import staffing
+from rongrian.admin.desk_cli import add_desk_command
+from rongrian.admin.identity_cli import add_repad_command
+from rongrian.admin.lockout_cli import add_unlock_command
 from rongrian.crypto.errors import MalformedKey
 from rongrian.crypto.keys import X25519PrivateKey, parse_recovery_key
 from rongrian.intake.audit import COMMAND_LINE, RECOVERY_KEY, Actor
@@ -378,6 +381,8 @@ def _staff_parsers(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -
                             help="new account key and one-time password; grants are dropped")
     reset.add_argument("username")
     reset.set_defaults(func=cmd_staff_reset)
+    add_unlock_command(ssub)
+    add_desk_command(ssub)
 
 
 def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -409,3 +414,4 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     _recovery_option(recover)
     recover.add_argument("--batch-size", type=_batch_size, default=DEFAULT_BATCH)
     recover.set_defaults(func=cmd_keys_recover)
+    add_repad_command(ksub)

@@ -1,4 +1,5 @@
-"""Set-up of an organisation: the demo sub-district municipality and its starting categories.
+"""The demo sub-district municipality and its starting categories, set up through the same
+code as an agency's organisation file (:mod:`.org_apply`; the file format is :mod:`.orgfile`).
 
 The starting categories follow DESIGN.md; SLA days follow common service-standard time frames
 (คู่มือสำหรับประชาชน): 15 days for ordinary grievances, 30 for matters needing inquiry, 60 for
@@ -12,17 +13,19 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy.orm import Session
 
 from rongrian.admin.accounts import add_staff
-from rongrian.crypto.keys import format_recovery_key
-from rongrian.intake.keyring import active_unit_ring, grant
+from rongrian.admin.org_apply import apply_organisation
+from rongrian.admin.orgfile import AgencySpec, CategorySpec, OrganisationSpec, UnitSpec
+from rongrian.intake.errors import SetupError
+from rongrian.intake.keyring import grant
 from rongrian.intake.models import (
     KeyRing,
+    Kind,
     Role,
     Sensitivity,
     StaffAccount,
     Unit,
     UnitMembership,
 )
-from rongrian.intake.setup import add_category, add_custodian_ring, add_unit, install
 
 W = Sensitivity.WHISTLEBLOWER
 N = Sensitivity.NORMAL
@@ -82,6 +85,28 @@ def _grant_member(session: Session, account: StaffAccount, unit: Unit, ring: Key
     grant(session, ring, private, account)
 
 
+def demo_spec(name: str = "เทศบาลตำบลร่มเย็น") -> OrganisationSpec:
+    """The demo municipality as an organisation file would describe it (without ``[staff]``:
+    the demo makes its own logins)."""
+    agency = AgencySpec(
+        name_th=name, name_en="Romyen Subdistrict Municipality", short_name="ทต.ร่มเย็น",
+        address="99 หมู่ 1 ตำบลร่มเย็น อำเภอเมือง จังหวัดตัวอย่าง 50000",
+        hotline="0 5300 0000", office_hours="จันทร์–ศุกร์ 08.30–16.30 น. (เว้นวันหยุดราชการ)",
+        website="https://romyen.example.go.th", line_official_account="@romyen",
+    )
+    units = [UnitSpec("ORG", name, agency.name_en, organisation_level=True)]
+    units += [UnitSpec(code, name_th, name_en, parent="ORG", integrity=is_integrity)
+              for code, name_th, name_en, is_integrity in DEMO_UNITS]
+    kinds = {"suggestion": Kind.SUGGESTION, "compliment": Kind.COMPLIMENT}
+    categories = [
+        CategorySpec(code, name_th, name_en,
+                     kind=kinds.get(code, Kind.TIP if sensitivity == W else Kind.GRIEVANCE),
+                     sensitivity=sensitivity, unit=unit_code or "AUDIT", days=sla)
+        for code, name_th, name_en, unit_code, sla, sensitivity in STARTING_CATEGORIES
+    ]
+    return OrganisationSpec(agency, units, categories, staff=None)
+
+
 def create_demo_organisation(
     session: Session,
     *,
@@ -89,29 +114,19 @@ def create_demo_organisation(
     strength: str = "interactive",
     passwords: dict[str, str] | None = None,
 ) -> Organisation:
-    """Set up a demo sub-district municipality with units, categories, keys and staff.
+    """Set up a demo sub-district municipality with units, categories, keys and staff, through
+    the same code as an organisation file (:func:`~rongrian.admin.org_apply.apply_organisation`;
+    not audited, so the demo starts with an empty audit chain). Raises :class:`SetupError` if
+    the database is already set up.
 
     ``passwords`` fixes chosen logins' passwords (tests); the others get random ones, printed
     once by the caller. Returns the recovery key text and the logins.
     """
-    recovery: X25519PrivateKey = install(session, name)
-    org, org_key = add_unit(session, code="ORG", name_th=name, name_en="Romyen Subdistrict "
-                            "Municipality", level="organisation")
-    result = Organisation(recovery_key=format_recovery_key(recovery), units={"ORG": org})
-    unit_keys: dict[str, tuple[KeyRing, X25519PrivateKey]] = {
-        "ORG": (active_unit_ring(session, org.id), org_key)}
-    for code, name_th, name_en, is_integrity in DEMO_UNITS:
-        unit, private = add_unit(session, code=code, name_th=name_th, name_en=name_en,
-                                 parent=org, is_integrity=is_integrity)
-        result.units[code] = unit
-        unit_keys[code] = (active_unit_ring(session, unit.id), private)
-    custodian_ring, custodian_private = add_custodian_ring(session)
-    for position, (code, name_th, name_en, unit_code, sla, sensitivity) in enumerate(
-        STARTING_CATEGORIES
-    ):
-        default = result.units[unit_code or "AUDIT"]
-        add_category(session, code=code, name_th=name_th, name_en=name_en, default_unit=default,
-                     sla_days=sla, sensitivity=sensitivity, position=position)
+    done = apply_organisation(session, demo_spec(name), actor=None)
+    if done.recovery_key is None or done.custodian_key is None:
+        raise SetupError("already set up")
+    result = Organisation(recovery_key=done.recovery_key, units=done.units)
+    custodian_ring, custodian_private = done.custodian_key
     chosen = passwords or {}
     for username, display_name, role, member_of in DEMO_STAFF:
         password = chosen.get(username, "") or secrets.token_urlsafe(12)
@@ -119,10 +134,9 @@ def create_demo_organisation(
                             password=password, strength=strength)
         result.logins.append((username, password, role))
         if member_of:
-            ring, private = unit_keys[member_of]
+            ring, private = done.unit_keys[member_of]
             _grant_member(session, account, result.units[member_of], ring, private)
         if role == Role.CUSTODIAN:
             grant(session, custodian_ring, custodian_private, account)
     session.flush()
     return result
-

@@ -5,9 +5,7 @@ six months and yearly, by fiscal year in พ.ศ.; the summaries are exchanged a
 carries counts only, never case content. The page ``/summary`` of the staff app shows the same
 sections (:func:`sections`) and the same title (:func:`period_title`).
 
-Thai official documents use the Sarabun family at 16 pt (ระเบียบสำนักนายกรัฐมนตรีว่าด้วยงานสารบรรณ):
-every run names "TH Sarabun New" for Latin *and* complex-script (``w:cs``) text, with "Sarabun"
-declared as its alternative name in the font table, and Thai as the complex-script language.
+Fonts, sizes and page set-up of a Thai official document come from :mod:`rongrian.admin.docx_thai`.
 """
 
 import io
@@ -20,13 +18,16 @@ from typing import Any
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.opc.oxml import serialize_part_xml
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.oxml.parser import parse_xml
 from docx.shared import Cm, Pt
 from pythainlp.util import thai_strftime
 
+from rongrian.admin.docx_thai import (
+    add_paragraph,
+    add_run,
+    set_up_a4,
+)
 from rongrian.intake.audit import ChainHead
 from rongrian.intake.models import Channel, Kind, Status
 from rongrian.intake.reporting import Period, Summary
@@ -34,9 +35,6 @@ from rongrian.intake.thaidate import BE_OFFSET, THAI_MONTHS
 from rongrian.web.labels import LABELS
 from rongrian.web.thaidates import format_date
 
-FONT = "TH Sarabun New"
-FALLBACK_FONT = "Sarabun"
-BODY_SIZE = Pt(16)
 TABLE_SIZE = Pt(14)
 TITLE_SIZE = Pt(18)
 #: Columns: number, item, count, percentage (16 cm of text width on A4 with 3 + 2 cm margins).
@@ -64,8 +62,10 @@ class Row:
 
 @dataclass(frozen=True)
 class Section:
-    """A summary table: ``key`` is ``category``, ``unit``, ``channel``, ``status``, ``kind`` or
-    ``timeliness``; ``title`` is ``(Thai, English)``; ``rows`` always add up to ``total``."""
+    """A summary table: ``key`` is ``category``, ``unit``, ``channel``, ``status``, ``kind``,
+    ``timeliness``, ``place`` or ``box``; ``title`` is ``(Thai, English)``. The rows of every
+    table but ``place`` and ``box`` add up to the summary's total; those two count only what came
+    through a registered QR poster or a suggestion box."""
 
     key: str
     title: tuple[str, str]
@@ -73,7 +73,7 @@ class Section:
 
     @property
     def total(self) -> int:
-        """Sum of the rows (equals the summary's total)."""
+        """Sum of the rows (the summary's total, except for ``place`` and ``box``)."""
         return sum(row.count for row in self.rows)
 
 
@@ -123,7 +123,31 @@ def sections(summary: Summary) -> list[Section]:
                 _label_rows("status", [s.value for s in Status], summary.by_status)),
         Section("timeliness", ("การดำเนินการตามมาตรฐานระยะเวลาการให้บริการ",
                                "Against the service standard"), timeliness_rows(summary)),
+        *_place_sections(summary),
+        *_box_sections(summary),
     ]
+
+
+def _place_sections(summary: Summary) -> list[Section]:
+    """The QR-poster table, only when some complaint of the period came through a poster: one
+    row per poster, named by its place and unit (issue 8)."""
+    if not summary.by_place:
+        return []
+    rows = []
+    for poster_id, count in sorted(summary.by_place.items(), key=lambda item: -item[1]):
+        place, unit_code = summary.place_names.get(poster_id, ("", ""))
+        where = place or poster_id
+        rows.append(Row(poster_id, f"{where} ({unit_code})", f"{where} ({unit_code})", count))
+    return [Section("place", ("จำแนกตามจุดติดตั้งคิวอาร์โค้ด", "By QR poster place"), rows)]
+
+
+def _box_sections(summary: Summary) -> list[Section]:
+    """Complaints found in each suggestion box, when any were (issue 8)."""
+    if not summary.by_box:
+        return []
+    rows = [Row(place, place, place, count) for place, count in
+            sorted(summary.by_box.items(), key=lambda item: (-item[1], item[0]))]
+    return [Section("box", ("จำแนกตามตู้รับฟังความคิดเห็น", "By suggestion box"), rows)]
 
 
 def _part_number(period: Period, size: int) -> int:
@@ -181,94 +205,6 @@ def canonical_label(period: Period) -> str:
 
 # --- the Word file -----------------------------------------------------------------------------
 
-def _thai_fonts(rpr: Any) -> None:
-    """Name the Sarabun font for every script of ``rpr`` (a ``w:rPr``) and mark Thai as its
-    complex-script language; theme fonts are removed so they cannot win."""
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    for attribute in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
-        fonts.attrib.pop(qn(f"w:{attribute}"), None)
-    for attribute in ("ascii", "hAnsi", "eastAsia", "cs"):
-        fonts.set(qn(f"w:{attribute}"), FONT)
-    lang = rpr.find(qn("w:lang"))
-    if lang is None:
-        lang = OxmlElement("w:lang")
-        rpr.append(lang)
-    lang.set(qn("w:val"), "th-TH")
-    lang.set(qn("w:bidi"), "th-TH")
-
-
-def _size(rpr: Any, size: Pt) -> None:
-    for tag in ("w:sz", "w:szCs"):
-        element = rpr.find(qn(tag))
-        if element is None:
-            element = OxmlElement(tag)
-            rpr.append(element)
-        element.set(qn("w:val"), str(int(size.pt * 2)))
-
-
-def _declare_fallback_font(document: Any) -> None:
-    """Add "TH Sarabun New" to the font table with "Sarabun" as its alternative name."""
-    for rel in document.part.rels.values():
-        if rel.reltype.endswith("/fontTable"):
-            part = rel.target_part
-            root = parse_xml(part.blob)
-            font = OxmlElement("w:font", {qn("w:name"): FONT})
-            for tag, value in (("w:altName", FALLBACK_FONT), ("w:charset", "DE"),  # DE: Thai
-                               ("w:family", "swiss"), ("w:pitch", "variable")):
-                font.append(OxmlElement(tag, {qn("w:val"): value}))
-            root.append(font)
-            # python-docx keeps parts it does not model as raw bytes; there is no setter.
-            part._blob = serialize_part_xml(root)
-
-
-def _set_up(document: Any) -> None:
-    styles = document.styles
-    defaults = styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    _thai_fonts(defaults)
-    _size(defaults, BODY_SIZE)
-    normal = styles["Normal"]
-    _thai_fonts(normal.element.get_or_add_rPr())
-    _size(normal.element.get_or_add_rPr(), BODY_SIZE)
-    normal.paragraph_format.space_after = Pt(0)
-    normal.paragraph_format.line_spacing = 1.0
-    section = document.sections[0]
-    section.page_height, section.page_width = Cm(29.7), Cm(21.0)  # A4
-    section.top_margin, section.bottom_margin = Cm(2.5), Cm(2.0)
-    section.left_margin, section.right_margin = Cm(3.0), Cm(2.0)
-    _declare_fallback_font(document)
-    document.core_properties.title = "สรุปสถิติเรื่องร้องเรียน"
-    document.core_properties.author = ""
-    document.core_properties.comments = ""
-
-
-def _run(paragraph: Any, text: str, *, bold: bool = False, size: Pt | None = None) -> Any:
-    """Add a Thai-ready run: Sarabun for Latin and complex script, bold for both (w:b, w:bCs)."""
-    run = paragraph.add_run(text)
-    rpr = run._element.get_or_add_rPr()  # python-docx exposes no public w:rPr accessor
-    _thai_fonts(rpr)
-    if size is not None:
-        _size(rpr, size)
-    if bold:
-        run.bold = True
-        rpr.append(OxmlElement("w:bCs"))
-    return run
-
-
-def _paragraph(document: Any, text: str = "", *, bold: bool = False, size: Pt | None = None,
-               align: Any = None, before: float = 0, after: float = 0) -> Any:
-    paragraph = document.add_paragraph()
-    if text:
-        _run(paragraph, text, bold=bold, size=size)
-    if align is not None:
-        paragraph.alignment = align
-    paragraph.paragraph_format.space_before = Pt(before)
-    paragraph.paragraph_format.space_after = Pt(after)
-    return paragraph
-
-
 def _shade(cell: Any, fill: str) -> None:
     properties = cell._tc.get_or_add_tcPr()  # cell shading has no python-docx API
     shading = OxmlElement("w:shd")
@@ -280,7 +216,7 @@ def _shade(cell: Any, fill: str) -> None:
 
 def _cell(cell: Any, text: str, *, bold: bool = False, align: Any = None) -> None:
     paragraph = cell.paragraphs[0]
-    _run(paragraph, text, bold=bold, size=TABLE_SIZE)
+    add_run(paragraph, text, bold=bold, size=TABLE_SIZE)
     if align is not None:
         paragraph.alignment = align
 
@@ -340,32 +276,32 @@ def build_document(summary: Summary, *, organisation: str, issued_on: date | Non
     """
     issued_on = issued_on or datetime.now(UTC).date()
     document = Document()
-    _set_up(document)
+    set_up_a4(document, "สรุปสถิติเรื่องร้องเรียน")
     centre = WD_ALIGN_PARAGRAPH.CENTER
-    _paragraph(document, organisation, bold=True, size=TITLE_SIZE, align=centre)
-    _paragraph(document, "สรุปสถิติเรื่องร้องเรียน", bold=True, size=TITLE_SIZE, align=centre)
+    add_paragraph(document, organisation, bold=True, size=TITLE_SIZE, align=centre)
+    add_paragraph(document, "สรุปสถิติเรื่องร้องเรียน", bold=True, size=TITLE_SIZE, align=centre)
     period = summary.period
-    _paragraph(document, period_name(period), bold=True, align=centre)
-    _paragraph(document, f"ระหว่างวันที่ {period_range(period)}", align=centre)
-    _paragraph(document, f"ออก ณ วันที่ {_long_thai_date(issued_on)}", align=centre, after=12)
-    intro = _paragraph(document, after=6)
+    add_paragraph(document, period_name(period), bold=True, align=centre)
+    add_paragraph(document, f"ระหว่างวันที่ {period_range(period)}", align=centre)
+    add_paragraph(document, f"ออก ณ วันที่ {_long_thai_date(issued_on)}", align=centre, after=12)
+    intro = add_paragraph(document, after=6)
     intro.paragraph_format.first_line_indent = Cm(2.5)
-    _run(intro, f"ในช่วง{period_name(period)} ({period_range(period)}) หน่วยงานได้รับเรื่องร้องเรียน "
+    add_run(intro, f"ในช่วง{period_name(period)} ({period_range(period)}) หน่วยงานได้รับเรื่องร้องเรียน "
                 "ร้องทุกข์ แจ้งเบาะแส ข้อเสนอแนะ และคำชมเชย ทุกช่องทาง รวมทั้งสิ้น ")
-    _run(intro, f"{summary.total:,} เรื่อง", bold=True)
-    _run(intro, " มีรายละเอียดดังนี้")
+    add_run(intro, f"{summary.total:,} เรื่อง", bold=True)
+    add_run(intro, " มีรายละเอียดดังนี้")
     for number, section in enumerate(sections(summary), start=1):
-        heading = _paragraph(document, f"{number}. {section.title[0]}", bold=True, before=10,
+        heading = add_paragraph(document, f"{number}. {section.title[0]}", bold=True, before=10,
                              after=4)
         heading.paragraph_format.keep_with_next = True
         _table(document, section)
-    _paragraph(document, before=12)
-    note = _paragraph(document, "หมายเหตุ: รายงานนี้แสดงเฉพาะจำนวนเรื่อง ไม่มีเนื้อหาของเรื่องร้องเรียน"
+    add_paragraph(document, before=12)
+    note = add_paragraph(document, "หมายเหตุ: รายงานนี้แสดงเฉพาะจำนวนเรื่อง ไม่มีเนื้อหาของเรื่องร้องเรียน"
                                 "และไม่มีข้อมูลที่ระบุตัวผู้ร้องเรียน สถานะเป็นข้อมูล ณ วันที่ออกรายงาน",
                       size=TABLE_SIZE)
     note.paragraph_format.keep_together = True
     if audit_head is not None:
-        _paragraph(document, audit_head_line(audit_head), size=TABLE_SIZE, before=6)
+        add_paragraph(document, audit_head_line(audit_head), size=TABLE_SIZE, before=6)
     return document
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from rongrian.admin.accounts import password_hasher, session_id_of
+from rongrian.admin.passwords import password_problem
 from rongrian.intake.audit import Actor, append_entry
 from rongrian.intake.errors import AuthenticationFailed, InvalidSubmission
 from rongrian.intake.grants import add_member, drop_grants_of
@@ -38,10 +39,6 @@ from rongrian.intake.models import (
 )
 from rongrian.intake.store import clean_text
 
-#: Shortest password a holder may choose (NIST SP 800-63B asks at least 8; we ask 10).
-MIN_PASSWORD = 10
-#: Longest password accepted (the log-in form's limit).
-MAX_PASSWORD = 1024
 MAX_DISPLAY_NAME = 200
 USERNAME = re.compile(r"^[a-z][a-z0-9._-]{1,63}$")
 #: Letters and digits without look-alikes (no 0/o, 1/l/i), for passwords read off a screen.
@@ -60,28 +57,16 @@ def normalise_username(text: str) -> str:
     return text.strip().lower()
 
 
-def _new_password_code(new: str, *, username: str, current: str | None) -> str | None:
-    if not new:
-        return "required"
-    if len(new) < MIN_PASSWORD:
-        return "too_short"
-    if len(new) > MAX_PASSWORD:
-        return "too_long"
-    if current is not None and new == current:
-        return "same"
-    if new.strip().lower() == username:
-        return "is_username"
-    return None
-
-
-def new_password_problems(new: str, confirm: str, *, username: str,
+def new_password_problems(new: str, confirm: str, *, username: str, display_name: str = "",
                           current: str | None = None) -> dict[str, str]:
     """Problems of a chosen password: ``{"new_password": code}`` or ``{"confirm": "mismatch"}``.
 
-    Codes: ``required``, ``too_short`` (< :data:`MIN_PASSWORD` characters), ``too_long``,
-    ``same`` (equal to the current one), ``is_username``.
+    Codes (:func:`rongrian.admin.passwords.password_problem`): ``required``, ``too_short``,
+    ``too_long``, ``same`` (equal to the current one), ``is_username``, ``is_name``, ``common``
+    (a common or easily guessed password, ASVS 6.2.4).
     """
-    code = _new_password_code(new, username=username, current=current)
+    code = password_problem(new, username=username, display_name=display_name,
+                            current=current)
     if code is not None:
         return {"new_password": code}
     if new != confirm:
@@ -94,8 +79,14 @@ def issued_password(session: Session, account_id: int) -> IssuedPassword | None:
     return session.get(IssuedPassword, account_id)
 
 
-def _issue(session: Session, account: StaffAccount, reason: IssueReason, now: datetime) -> None:
-    session.merge(IssuedPassword(account_id=account.id, reason=reason, issued_at=now))
+def _issue(session: Session, account: StaffAccount, reason: IssueReason, actor: Actor,
+           now: datetime) -> None:
+    """Record the one-time password (fresh: unused) and who made the account's key, when."""
+    session.merge(IssuedPassword(account_id=account.id, reason=reason, issued_at=now,
+                                 used_at=None))
+    account.key_issued_at = now
+    account.key_issued_by = actor.name[:64]
+    account.key_issue_reason = reason.value
 
 
 def end_sessions(session: Session, account_id: int, *, keep_token: str | None = None) -> int:
@@ -142,7 +133,7 @@ def create_staff_account(session: Session, *, username: str, display_name: str, 
         session, username=name, display_name=shown, role=role, password=password,
         password_hash=password_hasher(strength).hash(password), kdf_strength=strength,
     )
-    _issue(session, account, IssueReason.NEW, now)
+    _issue(session, account, IssueReason.NEW, actor, now)
     if unit is not None:
         add_member(session, account, unit)
     append_entry(session, AuditAction.PASSWORD_ISSUED, actor,
@@ -168,6 +159,7 @@ def change_password(session: Session, account: StaffAccount, *, current_password
     except (VerificationError, InvalidHashError) as exc:
         raise AuthenticationFailed from exc
     problems = new_password_problems(new_password, confirm, username=account.username,
+                                     display_name=account.display_name,
                                      current=current_password)
     if problems:
         raise InvalidSubmission(problems)
@@ -198,7 +190,7 @@ def reset_password(session: Session, account: StaffAccount, *, actor: Actor,
     account.password_hash = password_hasher(strength).hash(password)
     dropped = drop_grants_of(session, account.id)
     ended = end_sessions(session, account.id)
-    _issue(session, account, IssueReason.RESET, now)
+    _issue(session, account, IssueReason.RESET, actor, now)
     append_entry(session, AuditAction.PASSWORD_ISSUED, actor, now=now, detail={
         "account": account.username, "reason": IssueReason.RESET.value, "sessions_ended": ended})
     if dropped:
@@ -206,3 +198,13 @@ def reset_password(session: Session, account: StaffAccount, *, actor: Actor,
             "account": account.username, "reason": "password_reset", "grants_deleted": dropped})
     session.flush()
     return password
+
+
+def record_failed_password_change(session: Session, account: StaffAccount, *,
+                                  now: datetime | None = None) -> None:
+    """Audit a password change refused for a wrong current password (``password_change_failed``
+    by the account itself; issue 13 L1). Flushed; the caller rolls the attempt back first and
+    commits this on its own."""
+    append_entry(session, AuditAction.PASSWORD_CHANGE_FAILED, Actor.of(account), now=now,
+                 detail={"account": account.username})
+    session.flush()

@@ -15,3 +15,8 @@ class DecryptionFailed(CryptoError):
 
 class MalformedKey(CryptoError):
     """Bytes or text that should hold a key have the wrong length or encoding."""
+
+
+class PaddingOverflow(CryptoError, ValueError):
+    """A plaintext is larger than the fixed size it must be padded to (it is refused, never
+    allowed to grow: a larger record would show by its size)."""

@@ -22,7 +22,7 @@ API (every function takes the ``Session`` explicitly and only flushes; the calle
 rolls back; after a rollback call :func:`discard_files` for the rows it got, so no orphan
 ciphertext stays on disk):
 
-- ``store_attachment(session, attachments_dir, complaint, data_key, cleaned, media_type, *,
+- ``store_attachment(session, attachments_dir, complaint, data_keys, cleaned, media_type, *,
   event_id=None, now=None) -> Attachment``: encrypt ``cleaned`` (a readable binary stream of
   the already cleaned file, read to its end) to a new file and add its row. Raises
   :class:`InvalidSubmission` ``{"attachments": "unsupported"}`` for a media type outside
@@ -64,6 +64,7 @@ from rongrian.crypto import aead, stream
 from rongrian.crypto.errors import DecryptionFailed
 from rongrian.intake import envelope
 from rongrian.intake.casework import _case_for, _data_key
+from rongrian.intake.datakeys import DataKeys
 from rongrian.intake.errors import AttachmentUnavailable, ComplaintNotFound, InvalidSubmission
 from rongrian.intake.keyring import UnlockedAccount
 from rongrian.intake.models import Attachment as Attachment  # re-exported for channels
@@ -134,9 +135,10 @@ class OpenedAttachment:
             raise AttachmentUnavailable(str(self.info.id)) from exc
 
 
-def key_aad(complaint_id: uuid.UUID, attachment_id: uuid.UUID) -> bytes:
-    """Associated data of an attachment's wrapped file key."""
-    return b"attachment-key:" + complaint_id.bytes + attachment_id.bytes
+def key_aad(complaint_id: uuid.UUID, attachment_id: uuid.UUID, generation: int = 1) -> bytes:
+    """Associated data of an attachment's wrapped file key (and the data-key generation)."""
+    return envelope.with_generation(
+        b"attachment-key:" + complaint_id.bytes + attachment_id.bytes, generation)
 
 
 def file_aad(complaint_id: uuid.UUID, attachment_id: uuid.UUID) -> bytes:
@@ -144,9 +146,11 @@ def file_aad(complaint_id: uuid.UUID, attachment_id: uuid.UUID) -> bytes:
     return b"attachment-file:" + complaint_id.bytes + attachment_id.bytes
 
 
-def details_aad(complaint_id: uuid.UUID, attachment_id: uuid.UUID) -> bytes:
-    """Associated data of an attachment's encrypted details."""
-    return b"attachment-details:" + complaint_id.bytes + attachment_id.bytes
+def details_aad(complaint_id: uuid.UUID, attachment_id: uuid.UUID, generation: int = 1
+                ) -> bytes:
+    """Associated data of an attachment's encrypted details (and the data-key generation)."""
+    return envelope.with_generation(
+        b"attachment-details:" + complaint_id.bytes + attachment_id.bytes, generation)
 
 
 def generic_name(case_number: str, position: int, media_type: str) -> str:
@@ -191,14 +195,15 @@ def store_attachment(
     session: Session,
     attachments_dir: Path,
     complaint: Complaint,
-    data_key: bytes,
+    data_keys: DataKeys,
     cleaned: IO[bytes],
     media_type: str,
     *,
     event_id: uuid.UUID | None = None,
     now: datetime | None = None,
 ) -> Attachment:
-    """Encrypt an already cleaned file of ``complaint`` to disk and add its row (flushed).
+    """Encrypt an already cleaned file of ``complaint`` to disk and add its row (flushed); its
+    key and details are encrypted under the current generation of ``data_keys``.
 
     ``cleaned`` is read from its current position to its end. Raises
     :class:`InvalidSubmission` ``{"attachments": "unsupported" | "too_many"}`` (nothing
@@ -215,16 +220,19 @@ def store_attachment(
     name, size = _write_encrypted(attachments_dir, file_key, cleaned,
                                   file_aad(complaint.id, attachment_id), now.date())
     details = {"media_type": media_type, "size": size}
+    data_key, generation = data_keys.current, data_keys.generation
     row = Attachment(
         id=attachment_id,
         complaint_id=complaint.id,
         event_id=event_id,
         position=position,
         storage_name=name,
-        wrapped_key=aead.encrypt(data_key, file_key, key_aad(complaint.id, attachment_id)),
+        wrapped_key=aead.encrypt(data_key, file_key,
+                                 key_aad(complaint.id, attachment_id, generation)),
         details=envelope.encrypt_record(data_key, details,
-                                        details_aad(complaint.id, attachment_id)),
+                                        details_aad(complaint.id, attachment_id, generation)),
         added_on=now.date(),
+        key_generation=generation,
     )
     session.add(row)
     try:
@@ -235,13 +243,14 @@ def store_attachment(
     return row
 
 
-def _store_all(session: Session, attachments_dir: Path, complaint: Complaint, data_key: bytes,
+def _store_all(session: Session, attachments_dir: Path, complaint: Complaint,
+               data_keys: DataKeys,
                files: Sequence[tuple[IO[bytes], str]], event_id: uuid.UUID | None,
                now: datetime) -> list[Attachment]:
     stored: list[Attachment] = []
     try:
         for cleaned, media_type in files:
-            stored.append(store_attachment(session, attachments_dir, complaint, data_key,
+            stored.append(store_attachment(session, attachments_dir, complaint, data_keys,
                                            cleaned, media_type, event_id=event_id, now=now))
     except BaseException:
         discard_files(attachments_dir, stored)
@@ -263,8 +272,8 @@ def attach_to_new_complaint(
     Call it in the transaction of ``file_complaint``. Raises :class:`InvalidSubmission`.
     """
     now = now or datetime.now(UTC)
-    complaint, data_key = _unlock_by_code(session, pepper, receipt_code)
-    return _store_all(session, attachments_dir, complaint, data_key, files, None, now)
+    complaint, data_keys = _unlock_by_code(session, pepper, receipt_code)
+    return _store_all(session, attachments_dir, complaint, data_keys, files, None, now)
 
 
 def attach_with_code(
@@ -289,16 +298,16 @@ def attach_with_code(
     _check_length(problems, "information", cleaned_text, required=not files)
     if problems:
         raise InvalidSubmission(problems)
-    complaint, data_key = _unlock_by_code(session, pepper, code_text)
-    event = append_event(session, complaint, data_key, EventKind.INFORMATION,
+    complaint, data_keys = _unlock_by_code(session, pepper, code_text, upgrade=True)
+    event = append_event(session, complaint, data_keys, EventKind.INFORMATION,
                          {"text": cleaned_text, "files": str(len(files))}, now=now)
     complaint.updated_on = now.date()
-    return _store_all(session, attachments_dir, complaint, data_key, files, event.id, now)
+    return _store_all(session, attachments_dir, complaint, data_keys, files, event.id, now)
 
 
-def _info(complaint: Complaint, data_key: bytes, row: Attachment) -> AttachmentInfo:
-    details = envelope.decrypt_record(data_key, row.details,
-                                      details_aad(complaint.id, row.id))
+def _info(complaint: Complaint, data_keys: DataKeys, row: Attachment) -> AttachmentInfo:
+    details = envelope.decrypt_record(data_keys.of(row.key_generation), row.details,
+                                      details_aad(complaint.id, row.id, row.key_generation))
     media_type = str(details["media_type"])
     return AttachmentInfo(
         id=row.id,
@@ -322,8 +331,8 @@ def _rows(session: Session, complaint_id: uuid.UUID) -> list[Attachment]:
 def files_by_code(session: Session, pepper: bytes, code_text: str) -> list[AttachmentInfo]:
     """The complainant's view of their files. Raises ``MalformedTrackingCode`` or
     :class:`ComplaintNotFound`."""
-    complaint, data_key = _unlock_by_code(session, pepper, code_text)
-    return [_info(complaint, data_key, row) for row in _rows(session, complaint.id)]
+    complaint, data_keys = _unlock_by_code(session, pepper, code_text)
+    return [_info(complaint, data_keys, row) for row in _rows(session, complaint.id)]
 
 
 def list_attachments(session: Session, unlocked: UnlockedAccount, complaint_id: uuid.UUID
@@ -333,8 +342,8 @@ def list_attachments(session: Session, unlocked: UnlockedAccount, complaint_id: 
     Raises :class:`ComplaintNotFound` or ``KeyNotGranted``.
     """
     complaint = _case_for(session, unlocked.account_id, complaint_id)
-    data_key = _data_key(session, unlocked, complaint)
-    return [_info(complaint, data_key, row) for row in _rows(session, complaint.id)]
+    data_keys = _data_key(session, unlocked, complaint)
+    return [_info(complaint, data_keys, row) for row in _rows(session, complaint.id)]
 
 
 def open_attachment(
@@ -353,9 +362,10 @@ def open_attachment(
     row = session.get(Attachment, attachment_id)
     if row is None or row.complaint_id != complaint.id:
         raise ComplaintNotFound
-    data_key = _data_key(session, unlocked, complaint)
-    info = _info(complaint, data_key, row)
-    file_key = aead.decrypt(data_key, row.wrapped_key, key_aad(complaint.id, row.id))
+    data_keys = _data_key(session, unlocked, complaint)
+    info = _info(complaint, data_keys, row)
+    file_key = aead.decrypt(data_keys.of(row.key_generation), row.wrapped_key,
+                            key_aad(complaint.id, row.id, row.key_generation))
     path = attachments_dir / row.storage_name
     aad = file_aad(complaint.id, row.id)
     try:

@@ -12,9 +12,9 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rongrian.crypto import sealed
 from rongrian.intake import envelope, notify
 from rongrian.intake.audit import actor_of, append_entry, as_utc, entries_for
+from rongrian.intake.datakeys import DataKeys, open_ring_copy
 from rongrian.intake.errors import ComplaintNotFound, InvalidSubmission, KeyNotGranted
 from rongrian.intake.keyring import UnlockedAccount, ring_private_key, unit_ids_of
 from rongrian.intake.models import (
@@ -122,7 +122,9 @@ def _case_for(session: Session, account_id: int, complaint_id: uuid.UUID) -> Com
     return complaint
 
 
-def _data_key(session: Session, unlocked: UnlockedAccount, complaint: Complaint) -> bytes:
+def _data_key(session: Session, unlocked: UnlockedAccount, complaint: Complaint) -> DataKeys:
+    """Every generation of ``complaint``'s data key, opened with the account's grant of the
+    ring of the case's unit. Raises :class:`KeyNotGranted`."""
     row = session.execute(
         select(ComplaintKey, KeyRing)
         .join(KeyRing, KeyRing.id == ComplaintKey.ring_id)
@@ -132,14 +134,13 @@ def _data_key(session: Session, unlocked: UnlockedAccount, complaint: Complaint)
         raise KeyNotGranted
     complaint_key, ring = row
     ring_private = ring_private_key(session, unlocked, ring)
-    return sealed.open_sealed(
-        ring_private, complaint_key.sealed_data_key, envelope.data_key_aad(complaint.id)
-    )
+    return open_ring_copy(session, complaint_key, ring_private)
 
 
-def _entry(complaint: Complaint, data_key: bytes, event: CaseEvent) -> StaffEntry:
+def _entry(complaint: Complaint, data_keys: DataKeys, event: CaseEvent) -> StaffEntry:
     record = envelope.decrypt_record(
-        data_key, event.body, envelope.event_aad(complaint.id, event.id)
+        data_keys.of(event.key_generation), event.body,
+        envelope.event_aad(complaint.id, event.id, event.key_generation),
     )
     text = record.get("text", record.get("note", ""))
     return StaffEntry(event.kind, event.occurred_on, event.status, text, record.get("at", ""))
@@ -157,9 +158,9 @@ def open_case(
     """
     today = today or datetime.now(UTC).date()
     complaint = _case_for(session, unlocked.account_id, complaint_id)
-    data_key = _data_key(session, unlocked, complaint)
+    data_keys = _data_key(session, unlocked, complaint)
     content = envelope.decrypt_record(
-        data_key, complaint.content, envelope.content_aad(complaint.id)
+        data_keys.of(1), complaint.content, envelope.content_aad(complaint.id)
     )
     append_entry(session, AuditAction.CASE_OPENED, actor_of(session, unlocked.account_id),
                  complaint=complaint)
@@ -172,8 +173,8 @@ def open_case(
         who_involved=content["who_involved"],
         named_unit_code=content.get("named_unit"),
         submitted_at=content["submitted_at"],
-        entries=[_entry(complaint, data_key, e) for e in events_of(session, complaint.id)],
-        transfers=transfer_entries(session, complaint.id, data_key),
+        entries=[_entry(complaint, data_keys, e) for e in events_of(session, complaint.id)],
+        transfers=transfer_entries(session, complaint.id, data_keys),
         reveals=[as_utc(entry.occurred_at) for entry in reveals],
     )
 
@@ -206,13 +207,13 @@ def change_status(
     cleaned = _checked_text("note", note, required=False)
     complaint = _case_for(session, unlocked.account_id, complaint_id)
     check_transition(complaint.status, target)
-    data_key = _data_key(session, unlocked, complaint)
+    data_keys = _data_key(session, unlocked, complaint)
     append_entry(session, AuditAction.STATUS_CHANGED, actor_of(session, unlocked.account_id),
                  complaint=complaint, detail={"from": complaint.status.value,
                                               "to": target.value}, now=now)
-    append_event(session, complaint, data_key, EventKind.STATUS, {"note": cleaned}, now=now,
+    append_event(session, complaint, data_keys, EventKind.STATUS, {"note": cleaned}, now=now,
                  status=target, actor_id=unlocked.account_id)
-    notify.collect(session, complaint, data_key, EventKind.STATUS, target)
+    notify.collect(session, complaint, data_keys, EventKind.STATUS, target)
     complaint.status = target
     complaint.updated_on = now.date()
     complaint.finished_on = now.date() if target in FINISHED else None
@@ -234,12 +235,12 @@ def reply(
     now = now or datetime.now(UTC)
     cleaned = _checked_text("reply", text, required=True)
     complaint = _case_for(session, unlocked.account_id, complaint_id)
-    data_key = _data_key(session, unlocked, complaint)
+    data_keys = _data_key(session, unlocked, complaint)
     append_entry(session, AuditAction.REPLY_SENT, actor_of(session, unlocked.account_id),
                  complaint=complaint, now=now)
-    append_event(session, complaint, data_key, EventKind.REPLY, {"text": cleaned}, now=now,
+    append_event(session, complaint, data_keys, EventKind.REPLY, {"text": cleaned}, now=now,
                  actor_id=unlocked.account_id)
-    notify.collect(session, complaint, data_key, EventKind.REPLY)
+    notify.collect(session, complaint, data_keys, EventKind.REPLY)
     complaint.updated_on = now.date()
     session.flush()
 
@@ -262,8 +263,8 @@ def reroute(
     "no_key_holders"}``).
     """
     complaint = _case_for(session, unlocked.account_id, complaint_id)
-    data_key = _data_key(session, unlocked, complaint)
-    move(session, complaint, data_key, unit_code, reason,
+    data_keys = _data_key(session, unlocked, complaint)
+    move(session, complaint, data_keys, unit_code, reason,
          actor=actor_of(session, unlocked.account_id), now=now)
 
 
@@ -280,6 +281,6 @@ def escalate(
     ``SetupError`` if there is no organisation-level unit.
     """
     complaint = _case_for(session, unlocked.account_id, complaint_id)
-    data_key = _data_key(session, unlocked, complaint)
-    move(session, complaint, data_key, organisation_unit(session).code, reason,
+    data_keys = _data_key(session, unlocked, complaint)
+    move(session, complaint, data_keys, organisation_unit(session).code, reason,
          actor=actor_of(session, unlocked.account_id), escalation=True, now=now)

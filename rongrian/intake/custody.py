@@ -22,6 +22,10 @@ Rules kept here:
   case's content still needs membership of that unit (:mod:`rongrian.intake.casework`).
 - Nothing at rest says whether a complainant gave their identity; the custodian's list shows
   every case, and a reveal of an anonymous complaint says "anonymous" (and is recorded too).
+  Every identity record is padded to one size (:data:`rongrian.intake.store.IDENTITY_RECORD_BYTES`,
+  issue 13 M2); records stored before that were padded to 256-byte blocks, and
+  :func:`repad_identities` (``rongrian keys repad-identities``, with the recovery key) brings them
+  to the one size without opening them for anyone.
 """
 
 import uuid
@@ -32,12 +36,14 @@ from sqlalchemy import Subquery, func, select
 from sqlalchemy.orm import Session
 
 from rongrian.crypto import keys, padding, sealed
+from rongrian.crypto.errors import DecryptionFailed
 from rongrian.crypto.keys import X25519PrivateKey
 from rongrian.intake import envelope
-from rongrian.intake.audit import Actor, append_entry, as_utc
-from rongrian.intake.errors import ComplaintNotFound, RevealNotPermitted
+from rongrian.intake.audit import RECOVERY_KEY, Actor, append_entry, as_utc
+from rongrian.intake.errors import ComplaintNotFound, RevealNotPermitted, WrongRecoveryKey
 from rongrian.intake.keyring import (
     UnlockedAccount,
+    check_recovery_key,
     custodian_ring,
     recovery_public_key,
     ring_private_key,
@@ -50,6 +56,7 @@ from rongrian.intake.models import (
     StaffAccount,
     Status,
 )
+from rongrian.intake.store import IDENTITY_RECORD_BYTES
 from rongrian.intake.transfers import checked_reason
 
 #: Shortest and longest reason for a reveal, in characters after trimming. Twenty characters is
@@ -259,3 +266,41 @@ def reveal_history(session: Session, unlocked: UnlockedAccount, *, limit: int = 
         )
         for entry in entries
     ]
+
+
+#: Stored size of an identity record padded to :data:`IDENTITY_RECORD_BYTES` (AES-GCM adds 28).
+IDENTITY_BLOB_BYTES = IDENTITY_RECORD_BYTES + 28
+
+
+def repad_identities(session: Session, recovery_private: X25519PrivateKey, *,
+                     now: datetime | None = None) -> int:
+    """Re-encrypt every identity record not yet of the one fixed size (stored before issue 13's
+    fix, padded to 256-byte blocks) to that size; return how many were re-padded.
+
+    The record's key is opened with the offline recovery key (its copy sealed to it) and the
+    same key encrypts the padded record again, so the custodian's sealed copy keeps working;
+    nothing is shown to anyone. Audited as ``recovery_key_used`` (operation
+    ``repad_identities``, the count) when anything was re-padded. Flushes only. Raises
+    :class:`WrongRecoveryKey` (nothing changed) for a key not of this installation or one that
+    does not open a record.
+    """
+    check_recovery_key(session, recovery_private)
+    done = 0
+    for complaint in session.scalars(
+            select(Complaint).where(func.length(Complaint.identity) != IDENTITY_BLOB_BYTES)
+            .order_by(Complaint.id)):
+        try:
+            identity_key = sealed.open_sealed(recovery_private, complaint.identity_key_recovery,
+                                              envelope.identity_key_aad(complaint.id))
+            record = envelope.decrypt_record(identity_key, complaint.identity,
+                                             envelope.identity_aad(complaint.id))
+        except DecryptionFailed as exc:
+            raise WrongRecoveryKey from exc
+        complaint.identity = envelope.encrypt_fixed_record(
+            identity_key, record, IDENTITY_RECORD_BYTES, envelope.identity_aad(complaint.id))
+        done += 1
+    if done:
+        append_entry(session, AuditAction.RECOVERY_KEY_USED, Actor(None, RECOVERY_KEY),
+                     detail={"operation": "repad_identities", "records": done}, now=now)
+    session.flush()
+    return done

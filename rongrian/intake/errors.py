@@ -71,3 +71,13 @@ class AttachmentUnavailable(IntakeError):
 class RevealNotPermitted(IntakeError):
     """Only an active account with the identity custodian role may reveal a complainant's
     identity or list cases for it (DESIGN.md promise 3); nothing was revealed or recorded."""
+
+
+class SubmissionAlreadyReceived(IntakeError):
+    """The form's one-time submission token was used already (a reload or a second press of
+    the button): nothing was filed or added again (issue 7 §4)."""
+
+
+class NotText(IntakeError, TypeError):
+    """A value that must be text is not a string (e.g. a number or an object from a JSON
+    body); nothing was stored. A ``TypeError`` too, for callers that expect one."""

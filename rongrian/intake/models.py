@@ -58,6 +58,9 @@ class Channel(enum.StrEnum):
     LETTER = "letter"
     WALK_IN = "walk_in"
     SUGGESTION_BOX = "suggestion_box"
+    #: Referred by ศูนย์ดำรงธรรม, the 1111 centre, the NACC or another agency (issue 8): the
+    #: referring body and its reference number are kept with the complaint.
+    REFERRAL = "referral"
 
 
 class Status(enum.StrEnum):
@@ -145,6 +148,9 @@ class Category(Base):
     sla_days: Mapped[int] = mapped_column(Integer)
     position: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: The kind of matter the category usually is (organisation file, issue 7; migration 0008).
+    kind: Mapped[Kind] = mapped_column(_enum(Kind), default=Kind.COMPLAINT,
+                                       server_default=Kind.COMPLAINT.value)
 
     default_unit: Mapped[Unit] = relationship()
 
@@ -163,6 +169,18 @@ class StaffAccount(Base):
     wrapped_private_key: Mapped[bytes] = mapped_column(LargeBinary)
     kdf_params: Mapped[str] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Failed log-ins in a row, and until when the account is locked (issue 13 M3; migration
+    #: 0006; :mod:`rongrian.admin.lockout`).
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: When, by whom (actor name) and why (``new``/``reset``) the current account key was made by
+    #: an administrator or the command line; shown to colleagues asked to grant it (issue 13 L8).
+    key_issued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    key_issued_by: Mapped[str | None] = mapped_column(String(64))
+    key_issue_reason: Mapped[str | None] = mapped_column(String(16))
+    #: May take down complaints that arrive by telephone, letter, in person, in a suggestion box
+    #: or by referral (เจ้าหน้าที่รับเรื่อง; issue 8, migration 0012). Grants no access to them.
+    intake_desk: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class UnitMembership(Base):
@@ -225,6 +243,17 @@ class Complaint(Base):
     category_id: Mapped[int] = mapped_column(ForeignKey("category.id"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
     channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    #: The QR poster it was filed through (clear, like the channel: it is not secret; issue 8,
+    #: migration 0011), or ``None``.
+    poster_id: Mapped[str | None] = mapped_column(ForeignKey("qr_poster.id"))
+    #: A referral's referring body (``damrongdham``, ``centre_1111``, ``nacc``,
+    #: ``other_agency``), its reference number and, for another agency, its name: clear, as
+    #: ITA and ศูนย์ดำรงธรรม ask what came from where (issue 8, migration 0012).
+    referral_body: Mapped[str | None] = mapped_column(String(24))
+    referral_reference: Mapped[str | None] = mapped_column(String(64))
+    referral_agency: Mapped[str | None] = mapped_column(String(200))
+    #: The suggestion-box opening it was found in (issue 8, migration 0012), or ``None``.
+    box_opening_id: Mapped[int | None] = mapped_column(ForeignKey("box_opening.id"))
     status: Mapped[Status] = mapped_column(_enum(Status))
     received_on: Mapped[date] = mapped_column(Date)
     due_on: Mapped[date] = mapped_column(Date)
@@ -235,6 +264,15 @@ class Complaint(Base):
     identity: Mapped[bytes] = mapped_column(LargeBinary)
     identity_key_custodian: Mapped[bytes] = mapped_column(LargeBinary)
     identity_key_recovery: Mapped[bytes] = mapped_column(LargeBinary)
+    #: Data-key generation that new entries use (1 until a move or rotation replaces the key;
+    #: :mod:`rongrian.intake.datakeys`). Issue 13, migration 0007.
+    key_generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    #: The complainant's X25519 key pair of this complaint: public key in clear, private key
+    #: wrapped under the tracking-code-derived key, and the current data key sealed to it.
+    #: ``None`` on complaints filed before migration 0007 until the code is next used to write.
+    complainant_public_key: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    complainant_wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    complainant_sealed_data_key: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     category: Mapped[Category] = relationship()
     unit: Mapped[Unit] = relationship()
@@ -248,6 +286,20 @@ class ComplaintKey(Base):
     complaint_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("complaint.id"), primary_key=True)
     ring_id: Mapped[int] = mapped_column(ForeignKey("key_ring.id"), primary_key=True)
     sealed_data_key: Mapped[bytes] = mapped_column(LargeBinary)
+    #: Which generation of the data key is sealed here (the complaint's current one).
+    generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+
+class DataKeyLink(Base):
+    """Generation ``generation`` (≥ 2) of a complaint's data key carries the one before it:
+    ``wrapped_previous`` is key ``generation - 1`` encrypted under key ``generation``
+    (:mod:`rongrian.crypto.epochs`; issue 13, migration 0007)."""
+
+    __tablename__ = "data_key_link"
+
+    complaint_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("complaint.id"), primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    wrapped_previous: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class CaseEvent(Base):
@@ -264,6 +316,7 @@ class CaseEvent(Base):
     occurred_on: Mapped[date] = mapped_column(Date)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
     body: Mapped[bytes] = mapped_column(LargeBinary)
+    key_generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class StaffSession(Base):
@@ -276,6 +329,8 @@ class StaffSession(Base):
     sealed_account_key: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: Last request served (idle timeout, issue 13 L3; migration 0006); ``None``: ``created_at``.
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 # --- audit log, identity reveal, re-routing (issue 3; migration 0002) ---
@@ -305,6 +360,27 @@ class AuditAction(enum.StrEnum):
     PASSWORD_ISSUED = "password_issued"  # noqa: S105
     RECOVERY_KEY_USED = "recovery_key_used"
     ATTACHMENT_DOWNLOADED = "attachment_downloaded"
+    POSTER_MADE = "poster_made"  # a QR poster registered (issue 8)
+    DESK_INTAKE = "desk_intake"  # a complaint taken down at the intake desk (issue 8)
+    DESK_ROLE_CHANGED = "desk_role_changed"  # the intake-desk role given or taken away
+    BOX_OPENED = "box_opened"  # a suggestion box's contents entered (issue 8)
+    # staff account hardening (issue 13 M3, L1)
+    ACCOUNT_LOCKED = "account_locked"
+    ACCOUNT_UNLOCKED = "account_unlocked"
+    PASSWORD_CHANGE_FAILED = "password_change_failed"  # noqa: S105 - an action name
+    # organisation set-up and its admin pages (issue 7 §1)
+    ORGANISATION_SET_UP = "organisation_set_up"
+    AGENCY_CHANGED = "agency_changed"
+    UNIT_ADDED = "unit_added"
+    UNIT_CHANGED = "unit_changed"
+    UNIT_DELETED = "unit_deleted"
+    CATEGORY_ADDED = "category_added"
+    CATEGORY_CHANGED = "category_changed"
+    CATEGORY_DELETED = "category_deleted"
+    # backups and housekeeping (issue 7 §3; rongrian.admin.backup_cli)
+    BACKUP_MADE = "backup_made"
+    BACKUP_RESTORED = "backup_restored"
+    MAINTENANCE_PURGED = "maintenance_purged"
 
 
 class AuditEntry(Base):
@@ -366,6 +442,7 @@ class CaseTransfer(Base):
     occurred_on: Mapped[date] = mapped_column(Date)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
     reason: Mapped[bytes] = mapped_column(LargeBinary)
+    key_generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 # --- attachments (issue 3; migration 0003) ---
@@ -394,6 +471,7 @@ class Attachment(Base):
     wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
     details: Mapped[bytes] = mapped_column(LargeBinary)
     added_on: Mapped[date] = mapped_column(Date)
+    key_generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 # --- key lifecycle (issue 3; migration 0004) ---
@@ -418,6 +496,8 @@ class IssuedPassword(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("staff_account.id"), primary_key=True)
     reason: Mapped[IssueReason] = mapped_column(_enum(IssueReason))
     issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: First log-in with it (it works once, issue 13 L2; migration 0006).
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class RotationReason(enum.StrEnum):
@@ -503,6 +583,21 @@ class LineSeenEvent(Base):
     seen_on: Mapped[date] = mapped_column(Date)
 
 
+class SpentSubmissionToken(Base):
+    """A one-time form token already used to file or add (issue 7 §4; migration 0009).
+
+    Only ``SHA-256(token)`` and the hour the token expires are kept: nothing names what it
+    filed, so a row cannot be linked to a complaint. Rows are purged once expired
+    (:func:`rongrian.intake.submission_tokens.purge_spent`); an expired token is refused anyway.
+    """
+
+    __tablename__ = "spent_submission_token"
+    __table_args__ = (Index("ix_spent_submission_token_expires_at", "expires_at"),)
+
+    digest: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class NotificationSubscription(Base):
     """A complainant's wish to be told when their complaint moves, by ``channel``.
 
@@ -516,9 +611,90 @@ class NotificationSubscription(Base):
     complaint_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("complaint.id"), primary_key=True)
     channel: Mapped[Channel] = mapped_column(_enum(Channel), primary_key=True)
     recipient: Mapped[bytes] = mapped_column(LargeBinary)
+    key_generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+
+# --- agency profile (issue 7; migration 0008) ---
+
+
+class Agency(Base):
+    """The agency's public profile, shown to citizens on every public page (issue 7 §1).
+
+    One row per installation today (``id`` 1); read per request through the session, never
+    kept in a module global, so one deployment can later host several agencies. ``emblem``
+    holds the image re-encoded by Pillow (PNG, at most :data:`rongrian.admin.emblem.MAX_SIDE`
+    pixels a side); ``emblem_digest`` (SHA-256 hex of it) versions its address for caches.
+    Empty strings mean "not given".
+    """
+
+    __tablename__ = "agency"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name_th: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    short_name: Mapped[str] = mapped_column(String(100), default="")
+    address: Mapped[str] = mapped_column(String(500), default="")
+    hotline: Mapped[str] = mapped_column(String(64), default="")
+    office_hours: Mapped[str] = mapped_column(String(200), default="")
+    website: Mapped[str] = mapped_column(String(200), default="")
+    line_official_account: Mapped[str] = mapped_column(String(64), default="")
+    emblem: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    emblem_digest: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+
+# --- QR posters (issue 8; migration 0011) ---
+
+
+class QrPoster(Base):
+    """A printed QR poster (จุดติดตั้งคิวอาร์โค้ด), registered when it is made.
+
+    ``id`` is the short opaque id its link carries as ``place=`` (not a secret: it names a place,
+    like the channel); ``place`` the text printed on it (at most 80 characters); ``size`` the
+    paper (``A4``, ``A5``, ``A6``).
+    """
+
+    __tablename__ = "qr_poster"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    place: Mapped[str] = mapped_column(String(80), default="")
+    size: Mapped[str] = mapped_column(String(2))
+    made_on: Mapped[date] = mapped_column(Date)
+    made_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
+
+    unit: Mapped[Unit] = relationship()
+
+
+
+class SuggestionBox(Base):
+    """A suggestion box (ตู้รับฟังความคิดเห็น), known by the place it stands (issue 8)."""
+
+    __tablename__ = "suggestion_box"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    place: Mapped[str] = mapped_column(String(80), unique=True)
+
+
+class BoxOpening(Base):
+    """One opening of a suggestion box: when, by whom, how many items it held and how many of
+    them were no complaint ("no action"); the complaints found refer to it."""
+
+    __tablename__ = "box_opening"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    box_id: Mapped[int] = mapped_column(ForeignKey("suggestion_box.id"))
+    opened_on: Mapped[date] = mapped_column(Date)
+    items: Mapped[int] = mapped_column(Integer)
+    no_action: Mapped[int] = mapped_column(Integer)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
+
+    box: Mapped[SuggestionBox] = relationship()
 
 
 __all__ = [
+    "Agency",
     "Attachment",
     "AuditAction",
     "AuditEntry",
@@ -531,8 +707,12 @@ __all__ = [
     "Channel",
     "Complaint",
     "ComplaintKey",
+    "DataKeyLink",
     "EventKind",
     "Installation",
+    "QrPoster",
+    "SuggestionBox",
+    "BoxOpening",
     "IssueReason",
     "IssuedPassword",
     "Kind",
@@ -547,6 +727,7 @@ __all__ = [
     "Role",
     "RotationReason",
     "Sensitivity",
+    "SpentSubmissionToken",
     "StaffAccount",
     "StaffSession",
     "Status",

@@ -22,6 +22,8 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from rongrian.crypto import aead
+from rongrian.intake.datakeys import DataKeys
+from rongrian.intake.envelope import with_generation
 from rongrian.intake.models import (
     Channel,
     Complaint,
@@ -58,19 +60,23 @@ class Notification:
 Notifier = Callable[[Sequence[Notification]], None]
 
 
-def recipient_aad(complaint_id: uuid.UUID, channel: Channel) -> bytes:
-    """Associated data of a subscription's encrypted recipient."""
-    return b"notification-recipient:" + complaint_id.bytes + channel.value.encode("ascii")
+def recipient_aad(complaint_id: uuid.UUID, channel: Channel, generation: int = 1) -> bytes:
+    """Associated data of a subscription's encrypted recipient (complaint, channel and the
+    data-key generation that encrypts it)."""
+    base = b"notification-recipient:" + complaint_id.bytes + channel.value.encode("ascii")
+    # The channel name varies in length: a NUL ends it before the generation is appended.
+    return base if generation == 1 else with_generation(base + b"\x00", generation)
 
 
-def _seal(data_key: bytes, complaint_id: uuid.UUID, channel: Channel, recipient: str,
-          locale: str) -> bytes:
+def _seal(data_keys: DataKeys, channel: Channel, recipient: str, locale: str) -> bytes:
     record = json.dumps({"recipient": recipient, "locale": locale}).encode("utf-8")
-    return aead.encrypt(data_key, record, recipient_aad(complaint_id, channel))
+    return aead.encrypt(data_keys.current, record,
+                        recipient_aad(data_keys.complaint_id, channel, data_keys.generation))
 
 
-def _open(data_key: bytes, row: NotificationSubscription) -> dict[str, str]:
-    plain = aead.decrypt(data_key, row.recipient, recipient_aad(row.complaint_id, row.channel))
+def _open(data_keys: DataKeys, row: NotificationSubscription) -> dict[str, str]:
+    plain = aead.decrypt(data_keys.of(row.key_generation), row.recipient,
+                         recipient_aad(row.complaint_id, row.channel, row.key_generation))
     record: dict[str, str] = json.loads(plain)
     return record
 
@@ -82,14 +88,16 @@ def subscribe(session: Session, pepper: bytes, code_text: str, channel: Channel,
 
     Raises ``MalformedTrackingCode`` or ``ComplaintNotFound``. Only flushes.
     """
-    complaint, data_key = _unlock_by_code(session, pepper, code_text)
+    complaint, data_keys = _unlock_by_code(session, pepper, code_text, upgrade=True)
     row = session.get(NotificationSubscription, (complaint.id, channel))
-    sealed = _seal(data_key, complaint.id, channel, recipient, locale)
+    sealed = _seal(data_keys, channel, recipient, locale)
     if row is None:
         session.add(NotificationSubscription(complaint_id=complaint.id, channel=channel,
-                                             recipient=sealed))
+                                             recipient=sealed,
+                                             key_generation=data_keys.generation))
     else:
         row.recipient = sealed
+        row.key_generation = data_keys.generation
     session.flush()
 
 
@@ -114,12 +122,12 @@ def subscribed(session: Session, pepper: bytes, code_text: str, channel: Channel
 
     Raises ``MalformedTrackingCode`` or ``ComplaintNotFound``.
     """
-    complaint, data_key = _unlock_by_code(session, pepper, code_text)
+    complaint, data_keys = _unlock_by_code(session, pepper, code_text)
     row = session.get(NotificationSubscription, (complaint.id, channel))
-    return row is not None and _open(data_key, row).get("recipient") == recipient
+    return row is not None and _open(data_keys, row).get("recipient") == recipient
 
 
-def collect(session: Session, complaint: Complaint, data_key: bytes, kind: EventKind,
+def collect(session: Session, complaint: Complaint, data_keys: DataKeys, kind: EventKind,
             status: Status | None = None) -> int:
     """Queue a notification to each subscriber of ``complaint`` in the session's outbox.
 
@@ -132,7 +140,7 @@ def collect(session: Session, complaint: Complaint, data_key: bytes, kind: Event
     ).all()
     outbox: list[Notification] = session.info.setdefault(OUTBOX, [])
     for row in rows:
-        record = _open(data_key, row)
+        record = _open(data_keys, row)
         outbox.append(Notification(
             channel=row.channel,
             recipient=record["recipient"],

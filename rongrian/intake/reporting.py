@@ -16,7 +16,14 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from rongrian.intake.errors import InvalidPeriod
-from rongrian.intake.models import Category, Complaint, Unit
+from rongrian.intake.models import (
+    BoxOpening,
+    Category,
+    Complaint,
+    QrPoster,
+    SuggestionBox,
+    Unit,
+)
 from rongrian.intake.thaidate import BE_OFFSET, fiscal_year_bounds
 from rongrian.intake.workflow import FINISHED
 
@@ -91,6 +98,12 @@ class Summary:
     open_overdue: int = 0
     category_names: dict[str, tuple[str, str]] = field(default_factory=dict)
     unit_names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: Complaints filed through each registered QR poster, by poster id (issue 8), and each
+    #: poster's place text and unit code.
+    by_place: Counter[str] = field(default_factory=Counter)
+    place_names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: Complaints found in each suggestion box, by the box's place (issue 8).
+    by_box: Counter[str] = field(default_factory=Counter)
 
 
 def summarise(session: Session, period: Period, *, as_of: date | None = None) -> Summary:
@@ -132,4 +145,33 @@ def summarise(session: Session, period: Period, *, as_of: date | None = None) ->
         summary.within_standard += n if when == "within" else 0
         summary.late += n if when == "late" else 0
         summary.open_overdue += n if when == "overdue" else 0
+    _count_places(session, period, summary)
+    _count_boxes(session, period, summary)
     return summary
+
+
+def _count_boxes(session: Session, period: Period, summary: Summary) -> None:
+    """Fill ``summary.by_box``: complaints of ``period`` per suggestion box."""
+    query = (
+        select(SuggestionBox.place, func.count(Complaint.id))
+        .join(BoxOpening, BoxOpening.box_id == SuggestionBox.id)
+        .join(Complaint, Complaint.box_opening_id == BoxOpening.id)
+        .where(Complaint.received_on.between(period.start, period.end))
+        .group_by(SuggestionBox.place)
+    )
+    for place, n in session.execute(query):
+        summary.by_box[place] = n
+
+
+def _count_places(session: Session, period: Period, summary: Summary) -> None:
+    """Fill ``summary.by_place``: complaints of ``period`` per registered QR poster."""
+    query = (
+        select(QrPoster.id, QrPoster.place, Unit.code, func.count(Complaint.id))
+        .join(Complaint, Complaint.poster_id == QrPoster.id)
+        .join(Unit, Unit.id == QrPoster.unit_id)
+        .where(Complaint.received_on.between(period.start, period.end))
+        .group_by(QrPoster.id, QrPoster.place, Unit.code)
+    )
+    for poster_id, place, unit_code, n in session.execute(query):
+        summary.by_place[poster_id] = n
+        summary.place_names[poster_id] = (place, unit_code)

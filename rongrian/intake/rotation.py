@@ -5,9 +5,11 @@ Flow (resumable, one transaction per step, so a crash anywhere leaves a consiste
 1. **start** — a new ring for the unit, sealed to the recovery key and granted to every member
    who held the old ring; the new ring becomes the unit's active ring (new complaints use it at
    once) and the old ring is retired. A :class:`KeyRotation` row records the plan.
-2. **batches** — each batch opens up to ``batch_size`` data keys sealed to the old ring, seals
-   them to the new ring and deletes the old copies, then commits and reports progress. Between
-   batches members hold both rings, so every case stays readable.
+2. **batches** — each batch opens up to ``batch_size`` data keys sealed to the old ring, starts
+   each complaint's next data-key generation (:func:`rongrian.intake.datakeys.renew`; issue 13:
+   a former member who kept the old ring key and an old backup then reads nothing written after
+   the rotation), seals it to the new ring and deletes the old copies, then commits and reports
+   progress. Between batches members hold both rings, so every case stays readable.
 3. **finish** — any data key still sealed to the old ring is moved, the old ring's grants are
    deleted and the rotation is marked finished. The old private key then opens nothing in the
    database: no grant, no data key is sealed to it any more (its recovery-sealed copy stays, as
@@ -26,10 +28,10 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from rongrian.crypto import keys, sealed
+from rongrian.crypto import keys
 from rongrian.crypto.keys import X25519PrivateKey
-from rongrian.intake import envelope
 from rongrian.intake.audit import RECOVERY_KEY, Actor, append_entry
+from rongrian.intake.datakeys import links_of, open_ring_copy, renew, seal_to_ring
 from rongrian.intake.errors import KeyNotGranted, SetupError
 from rongrian.intake.grants import PendingGrant, grant_by_recovery
 from rongrian.intake.keyring import (
@@ -41,6 +43,7 @@ from rongrian.intake.keyring import (
 )
 from rongrian.intake.models import (
     AuditAction,
+    Complaint,
     ComplaintKey,
     KeyGrant,
     KeyRing,
@@ -133,14 +136,14 @@ def reseal_batch(session: Session, rotation: KeyRotation, old_private: X25519Pri
                  batch_size: int = DEFAULT_BATCH) -> int:
     """Step 2: move up to ``batch_size`` data keys from the old ring to the new; return how many.
 
-    Each data key is opened with the old ring's key and sealed to the new ring's public key; the
+    Each data key is opened with the old ring's key, its complaint's next generation is made
+    (when the complaint has a complainant key pair) and sealed to the new ring's public key; the
     old copy is deleted in the same transaction. Raises ``DecryptionFailed`` if ``old_private``
     does not open a data key (nothing of the batch is kept when the caller rolls back).
     """
     new_ring = session.get(KeyRing, rotation.new_ring_id)
     if new_ring is None:  # pragma: no cover - foreign key
         raise SetupError("rotation without its new ring")
-    new_public = keys.load_public(new_ring.public_key)
     rows = list(session.scalars(
         select(ComplaintKey).where(ComplaintKey.ring_id == rotation.old_ring_id)
         .order_by(ComplaintKey.complaint_id).limit(batch_size)
@@ -149,12 +152,15 @@ def reseal_batch(session: Session, rotation: KeyRotation, old_private: X25519Pri
         ComplaintKey.ring_id == new_ring.id,
         ComplaintKey.complaint_id.in_([row.complaint_id for row in rows]),
     ))) if rows else set()
+    ids = [row.complaint_id for row in rows]
+    complaints = {complaint.id: complaint for complaint in session.scalars(
+        select(Complaint).where(Complaint.id.in_(ids)))} if rows else {}
+    links = links_of(session, ids)
     for row in rows:
-        aad = envelope.data_key_aad(row.complaint_id)
-        data_key = sealed.open_sealed(old_private, row.sealed_data_key, aad)
+        data_keys = open_ring_copy(session, row, old_private, links.get(row.complaint_id, {}))
         if row.complaint_id not in already:
-            session.add(ComplaintKey(complaint_id=row.complaint_id, ring_id=new_ring.id,
-                                     sealed_data_key=sealed.seal(new_public, data_key, aad)))
+            renewed = renew(session, complaints[row.complaint_id], data_keys)
+            session.add(seal_to_ring(new_ring, renewed))
         session.delete(row)
     rotation.done += len(rows)
     session.flush()

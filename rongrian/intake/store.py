@@ -4,6 +4,7 @@ Every function takes the SQLAlchemy ``Session`` explicitly and only flushes; the
 (or rolls back) the unit of work, so nothing half-written survives a failure.
 """
 
+import json
 import re
 import unicodedata
 import uuid
@@ -14,10 +15,18 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from rongrian.crypto import aead, keys, sealed
+from rongrian.crypto import aead, keys, padding, sealed
+from rongrian.crypto.errors import PaddingOverflow
 from rongrian.crypto.tracking import digests_equal, tracking_digest, tracking_wrap_key
 from rongrian.intake import envelope
-from rongrian.intake.errors import ComplaintNotFound, InvalidSubmission
+from rongrian.intake.datakeys import (
+    DataKeys,
+    complainant_keys,
+    first_keys,
+    give_complainant_key,
+    seal_to_ring,
+)
+from rongrian.intake.errors import ComplaintNotFound, InvalidSubmission, NotText
 from rongrian.intake.keyring import active_unit_ring, custodian_ring, recovery_public_key
 from rongrian.intake.models import (
     CaseCounter,
@@ -25,12 +34,12 @@ from rongrian.intake.models import (
     Category,
     Channel,
     Complaint,
-    ComplaintKey,
     EventKind,
     Kind,
     Status,
     Unit,
 )
+from rongrian.intake.posters import poster_of
 from rongrian.intake.routing import route
 from rongrian.intake.thaidate import fiscal_year_of
 from rongrian.intake.tracking_codes import display, new_tracking_code, normalise
@@ -49,14 +58,50 @@ LIMITS = {
     "reply": 10_000,
     "note": 2_000,
 }
+#: UTF-8 needs at most 4 bytes per character, and JSON at most 2 for the 1-byte characters it
+#: escapes (``"``, ``\\``, newline, tab: ``clean_text`` drops every other control character).
+_MAX_BYTES_PER_CHARACTER = 4
+_IDENTITY_FIELDS = ("name", "phone", "email")
+
+
+def _identity_record_bytes(block: int = 256) -> int:
+    """Bytes every identity record is padded to: the largest record the limits allow (every
+    field at its :data:`LIMITS` length in 4-byte characters, ``"anonymous":false``) with its
+    length frame, rounded up to ``block``."""
+    skeleton = json.dumps({"anonymous": False, **dict.fromkeys(_IDENTITY_FIELDS, "")},
+                          separators=(",", ":")).encode("utf-8")
+    largest = padding.FRAME_BYTES + len(skeleton) + _MAX_BYTES_PER_CHARACTER * sum(
+        LIMITS[field] for field in _IDENTITY_FIELDS)
+    return -(-largest // block) * block
+
+
+#: Every identity record (anonymous or not) is exactly this many bytes before encryption, so
+#: its size at rest (this + 28) says nothing about whether or how a name was given (issue 13 M2).
+IDENTITY_RECORD_BYTES = _identity_record_bytes()
+
 _PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,30}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CONTROL = {cp: None for cp in range(32) if chr(cp) not in "\n\t"}
 
 
 def clean_text(text: str) -> str:
-    """NFC-normalise, drop control characters (keeping newline and tab) and trim."""
+    """NFC-normalise, drop control characters (keeping newline and tab) and trim.
+
+    Raises :class:`~rongrian.intake.errors.NotText` when ``text`` is not a ``str`` (a number,
+    ``True`` or an object decoded from JSON): nothing but text reaches the core.
+    """
+    if not isinstance(text, str):
+        raise NotText(type(text).__name__)
     return unicodedata.normalize("NFC", text).translate(_CONTROL).replace("\r", "").strip()
+
+
+def _text_or_problem(problems: dict[str, str], field: str, value: object) -> str:
+    """``clean_text(value)``, or ``""`` with ``problems[field] = "invalid"`` if not text."""
+    try:
+        return clean_text(value)  # type: ignore[arg-type]
+    except NotText:
+        problems[field] = "invalid"
+        return ""
 
 
 @dataclass(frozen=True)
@@ -81,6 +126,9 @@ class Submission:
     where_happened: str = ""
     who_involved: str = ""
     identity: Identity | None = None
+    #: The QR poster's id from its link (``place=``; :mod:`rongrian.intake.posters`), or ``""``.
+    #: Recorded only for the ``qr`` channel and only when it names a registered poster.
+    place: str = ""
 
 
 @dataclass(frozen=True)
@@ -122,8 +170,11 @@ def _check_length(problems: dict[str, str], field: str, value: str, *, required:
 
 
 def _validate_identity(identity: Identity, problems: dict[str, str]) -> Identity:
-    cleaned = Identity(clean_text(identity.name), clean_text(identity.phone),
-                       clean_text(identity.email))
+    cleaned = Identity(_text_or_problem(problems, "name", identity.name),
+                       _text_or_problem(problems, "phone", identity.phone),
+                       _text_or_problem(problems, "email", identity.email))
+    if problems.keys() & {"name", "phone", "email"}:
+        return cleaned
     _check_length(problems, "name", cleaned.name, required=True)
     _check_length(problems, "phone", cleaned.phone, required=False)
     _check_length(problems, "email", cleaned.email, required=False)
@@ -165,11 +216,17 @@ def validate(session: Session, submission: Submission) -> tuple[Submission, Cate
     """
     problems: dict[str, str] = {}
     texts = {
-        field: clean_text(getattr(submission, field))
+        field: _text_or_problem(problems, field, getattr(submission, field))
         for field in ("what_happened", "when_happened", "where_happened", "who_involved")
     }
     for field, value in texts.items():
-        _check_length(problems, field, value, required=field == "what_happened")
+        if field not in problems:
+            _check_length(problems, field, value, required=field == "what_happened")
+    not_text = [field for field in ("kind", "category_code", "unit_code", "channel")
+                if not isinstance(getattr(submission, field), str | None)]
+    if not_text:
+        problems.update({field.removesuffix("_code"): "invalid" for field in not_text})
+        raise InvalidSubmission(problems)
     identity = (
         _validate_identity(submission.identity, problems) if submission.identity else None
     )
@@ -185,6 +242,7 @@ def validate(session: Session, submission: Submission) -> tuple[Submission, Cate
         unit_code=submission.unit_code or None,
         channel=submission.channel,
         identity=identity,
+        place=submission.place,
         **texts,
     )
     return cleaned, category, unit
@@ -217,7 +275,11 @@ def _seal_identity(
     if identity is not None:
         record.update(name=identity.name, phone=identity.phone, email=identity.email)
     identity_key = aead.new_key()
-    blob = envelope.encrypt_record(identity_key, record, envelope.identity_aad(complaint_id))
+    try:
+        blob = envelope.encrypt_fixed_record(identity_key, record, IDENTITY_RECORD_BYTES,
+                                             envelope.identity_aad(complaint_id))
+    except PaddingOverflow as exc:  # only if LIMITS and IDENTITY_RECORD_BYTES disagree
+        raise InvalidSubmission({"identity": "too_long"}) from exc
     aad = envelope.identity_key_aad(complaint_id)
     custodian = keys.load_public(custodian_ring(session).public_key)
     return (
@@ -238,8 +300,10 @@ def file_complaint(
     cleaned, category, named_unit = validate(session, submission)
     unit = route(session, category, named_unit)
     complaint_id = uuid.uuid4()
-    data_key = aead.new_key()
+    data_keys = first_keys(complaint_id)
+    data_key = data_keys.current
     code = new_tracking_code()
+    wrap_key = tracking_wrap_key(pepper, code)
     today = now.date()
     content = {
         "what_happened": cleaned.what_happened,
@@ -264,31 +328,23 @@ def file_complaint(
         category_id=category.id,
         unit_id=unit.id,
         channel=Channel(cleaned.channel),
+        poster_id=poster_of(session, cleaned.channel, cleaned.place),
         status=Status.RECEIVED,
         received_on=today,
         due_on=today + timedelta(days=category.sla_days),
         updated_on=today,
         finished_on=None,
         content=envelope.encrypt_record(data_key, content, envelope.content_aad(complaint_id)),
-        tracking_wrapped_key=aead.encrypt(
-            tracking_wrap_key(pepper, code), data_key, envelope.tracking_aad(complaint_id)
-        ),
+        tracking_wrapped_key=aead.encrypt(wrap_key, data_key, envelope.tracking_aad(complaint_id)),
         identity=identity_blob,
         identity_key_custodian=identity_custodian,
         identity_key_recovery=identity_recovery,
     )
+    give_complainant_key(complaint, data_keys, wrap_key)
     session.add(complaint)
     session.flush()  # the complaint row first: its key and thread rows refer to it
-    session.add(
-        ComplaintKey(
-            complaint_id=complaint_id,
-            ring_id=ring.id,
-            sealed_data_key=sealed.seal(
-                keys.load_public(ring.public_key), data_key, envelope.data_key_aad(complaint_id)
-            ),
-        )
-    )
-    append_event(session, complaint, data_key, EventKind.STATUS, {"note": ""}, now=now,
+    session.add(seal_to_ring(ring, data_keys))
+    append_event(session, complaint, data_keys, EventKind.STATUS, {"note": ""}, now=now,
                  status=Status.RECEIVED, first=True)
     session.flush()
     return Receipt(display(code), complaint.case_number, complaint_id)
@@ -297,7 +353,7 @@ def file_complaint(
 def append_event(
     session: Session,
     complaint: Complaint,
-    data_key: bytes,
+    data_keys: DataKeys,
     kind: EventKind,
     record: dict[str, str],
     *,
@@ -306,7 +362,8 @@ def append_event(
     actor_id: int | None = None,
     first: bool = False,
 ) -> CaseEvent:
-    """Add an encrypted entry to ``complaint``'s thread (dated at day resolution in clear).
+    """Add an entry to ``complaint``'s thread (dated at day resolution in clear), encrypted
+    under the current generation of ``data_keys``.
 
     ``first`` says the complaint is new, so its thread is known to be empty (no lookup)."""
     last = None if first else session.scalar(
@@ -322,7 +379,10 @@ def append_event(
         status=status,
         occurred_on=now.date(),
         actor_id=actor_id,
-        body=envelope.encrypt_record(data_key, body, envelope.event_aad(complaint.id, event_id)),
+        body=envelope.encrypt_record(
+            data_keys.current, body,
+            envelope.event_aad(complaint.id, event_id, data_keys.generation)),
+        key_generation=data_keys.generation,
     )
     session.add(event)
     session.flush()
@@ -333,27 +393,35 @@ def append_event(
 _OPENED_BY_CODE = "rongrian.opened_by_code"
 
 
-def _unlock_by_code(session: Session, pepper: bytes, code_text: str) -> tuple[Complaint, bytes]:
-    """The complaint a code opens and its data key. Within one session (one request) a second
-    call with the same code reuses the first answer: the thread and its files are shown from one
-    lookup. Raises ``MalformedTrackingCode`` or :class:`ComplaintNotFound`."""
+def _unlock_by_code(session: Session, pepper: bytes, code_text: str, *,
+                    upgrade: bool = False) -> tuple[Complaint, DataKeys]:
+    """The complaint a code opens and every generation of its data key the code reaches.
+
+    Within one session (one request) a second call with the same code reuses the first answer:
+    the thread and its files are shown from one lookup. ``upgrade`` (the paths that write)
+    gives a complaint filed before complainant key pairs existed its pair
+    (:func:`rongrian.intake.datakeys.give_complainant_key`), so its next move starts a new
+    generation. Raises ``MalformedTrackingCode`` or :class:`ComplaintNotFound`."""
     code = normalise(code_text)
     digest = tracking_digest(pepper, code)
-    opened: dict[bytes, tuple[Complaint, bytes]] = session.info.setdefault(_OPENED_BY_CODE, {})
-    if digest in opened:
-        return opened[digest]
+    opened: dict[bytes, tuple[Complaint, DataKeys]] = session.info.setdefault(
+        _OPENED_BY_CODE, {})
+    if digest in opened and not upgrade:
+        cached, cached_keys = opened[digest]
+        if cached_keys.generation == cached.key_generation:  # no move since
+            return cached, cached_keys
     complaint = session.scalars(
         select(Complaint).where(Complaint.tracking_digest == digest)
     ).first()
     if complaint is None or not digests_equal(complaint.tracking_digest, digest):
         raise ComplaintNotFound
-    data_key = aead.decrypt(
-        tracking_wrap_key(pepper, code),
-        complaint.tracking_wrapped_key,
-        envelope.tracking_aad(complaint.id),
-    )
-    opened[digest] = (complaint, data_key)
-    return complaint, data_key
+    wrap_key = tracking_wrap_key(pepper, code)
+    data_keys = complainant_keys(session, complaint, wrap_key)
+    if upgrade and complaint.complainant_public_key is None:
+        give_complainant_key(complaint, data_keys, wrap_key)
+        session.flush()
+    opened[digest] = (complaint, data_keys)
+    return complaint, data_keys
 
 
 def events_of(session: Session, complaint_id: uuid.UUID) -> list[CaseEvent]:
@@ -371,13 +439,14 @@ def read_thread(session: Session, pepper: bytes, code_text: str) -> ComplainantV
     Raises ``MalformedTrackingCode`` for text that cannot be a code and
     :class:`ComplaintNotFound` for a well-formed code that opens nothing.
     """
-    complaint, data_key = _unlock_by_code(session, pepper, code_text)
+    complaint, data_keys = _unlock_by_code(session, pepper, code_text)
     entries = []
     for event in events_of(session, complaint.id):
         text = None
         if event.kind in (EventKind.REPLY, EventKind.INFORMATION):
             record = envelope.decrypt_record(
-                data_key, event.body, envelope.event_aad(complaint.id, event.id)
+                data_keys.of(event.key_generation), event.body,
+                envelope.event_aad(complaint.id, event.id, event.key_generation),
             )
             text = record["text"]
         entries.append(ThreadEntry(event.kind, event.occurred_on, event.status, text))
@@ -397,15 +466,18 @@ def add_information(
     """Append the complainant's additional information to their thread.
 
     Raises ``MalformedTrackingCode``, :class:`ComplaintNotFound`, or
-    :class:`InvalidSubmission` (``{"information": "required" | "too_long"}``).
+    :class:`InvalidSubmission` (``{"information": "required" | "too_long" | "invalid"}``,
+    ``"invalid"`` when ``text`` is not a ``str``).
     """
     now = now or datetime.now(UTC)
-    cleaned = clean_text(text)
     problems: dict[str, str] = {}
-    _check_length(problems, "information", cleaned, required=True)
+    cleaned = _text_or_problem(problems, "information", text)
+    if not problems:
+        _check_length(problems, "information", cleaned, required=True)
     if problems:
         raise InvalidSubmission(problems)
-    complaint, data_key = _unlock_by_code(session, pepper, code_text)
-    append_event(session, complaint, data_key, EventKind.INFORMATION, {"text": cleaned}, now=now)
+    complaint, data_keys = _unlock_by_code(session, pepper, code_text, upgrade=True)
+    append_event(session, complaint, data_keys, EventKind.INFORMATION, {"text": cleaned},
+                 now=now)
     complaint.updated_on = now.date()
     session.flush()

@@ -27,8 +27,11 @@ def new_tracking_code() -> str:
 def normalise(text: str) -> str:
     """Turn what a person typed into the 16-symbol canonical code.
 
-    Raises :class:`MalformedTrackingCode` with ``"length"`` or ``"alphabet"`` as its message.
+    Raises :class:`MalformedTrackingCode` with ``"length"`` or ``"alphabet"`` as its message
+    (``"type"`` when ``text`` is not a ``str``).
     """
+    if not isinstance(text, str):
+        raise MalformedTrackingCode("type")
     compact = "".join(ch for ch in text if ch not in _SEPARATORS)
     code = compact.translate(THAI_DIGITS).upper().translate(_LOOKALIKES)
     if any(ch not in ALPHABET for ch in code):

@@ -3,9 +3,14 @@
 DESIGN.md, "Mechanism": "Re-routing a complaint to another unit re-seals its data key to the new
 unit; a staff member of the old unit must be logged in to do it, or the recovery key." The old
 unit's :class:`ComplaintKey` rows are deleted (not hidden), so its members' keys no longer open
-the case; the data key itself cannot change, because the complainant's tracking code wraps it
-and the code is not stored. Escalation is a re-routing to the organisation-level unit (a
-complaint about a unit's own head or staff); the unit it leaves loses access too.
+the case. The move also starts a new generation of the data key
+(:func:`rongrian.intake.datakeys.renew`, issue 13): the new unit gets only the new generation,
+which opens every older one, the complainant gets it through the complaint's complainant key
+pair, and everything written after the move (the reason included) uses it, so a former member
+who kept the old unit key and an old backup reads nothing added after the move. A complaint
+filed before complainant key pairs existed keeps its one data key until it has a pair.
+Escalation is a re-routing to the organisation-level unit (a complaint about a unit's own head
+or staff); the unit it leaves loses access too.
 
 The reason is written by staff and may repeat what the complaint says, so it is stored only
 encrypted under the complaint's data key (the receiving unit reads it in the case history). The
@@ -21,10 +26,10 @@ from datetime import UTC, date, datetime
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from rongrian.crypto import keys, sealed
 from rongrian.crypto.keys import X25519PrivateKey
 from rongrian.intake import envelope
 from rongrian.intake.audit import RECOVERY_KEY, Actor, append_entry
+from rongrian.intake.datakeys import DataKeys, open_ring_copy, renew, seal_to_ring
 from rongrian.intake.errors import ComplaintNotFound, InvalidSubmission, SetupError
 from rongrian.intake.keyring import (
     active_unit_ring,
@@ -62,9 +67,11 @@ class TransferEntry:
     reason: str
 
 
-def transfer_aad(complaint_id: uuid.UUID, transfer_id: uuid.UUID) -> bytes:
-    """Associated data of a transfer's encrypted reason (bound to the complaint and the row)."""
-    return b"case-transfer:" + complaint_id.bytes + transfer_id.bytes
+def transfer_aad(complaint_id: uuid.UUID, transfer_id: uuid.UUID, generation: int = 1) -> bytes:
+    """Associated data of a transfer's encrypted reason (bound to the complaint, the row and
+    the data-key generation)."""
+    return envelope.with_generation(
+        b"case-transfer:" + complaint_id.bytes + transfer_id.bytes, generation)
 
 
 def checked_reason(text: str, *, minimum: int = REASON_MIN, maximum: int = REASON_MAX) -> str:
@@ -120,7 +127,7 @@ def _target(session: Session, complaint: Complaint, unit_code: str) -> tuple[Uni
 def move(
     session: Session,
     complaint: Complaint,
-    data_key: bytes,
+    data_keys: DataKeys,
     unit_code: str,
     reason: str,
     *,
@@ -128,10 +135,12 @@ def move(
     escalation: bool = False,
     now: datetime | None = None,
 ) -> CaseTransfer:
-    """Move ``complaint`` (whose ``data_key`` the caller opened) to the unit ``unit_code``.
+    """Move ``complaint`` (whose ``data_keys`` the caller opened) to the unit ``unit_code``.
 
-    Every existing :class:`ComplaintKey` of the complaint is deleted and one is sealed to the new
-    unit's active ring; the encrypted reason and an audit entry are added. Flushes only.
+    Every existing :class:`ComplaintKey` of the complaint is deleted, a new data-key generation
+    is started (when the complaint has a complainant key pair) and sealed to the new unit's
+    active ring; the reason (encrypted under the new generation) and an audit entry are added.
+    Flushes only.
     Raises :class:`InvalidSubmission`: ``{"reason": …}`` (see :func:`checked_reason`) or
     ``{"unit": "unknown" | "same" | "no_key_holders"}`` — a unit nobody holds the key of could
     never open the case again.
@@ -144,12 +153,8 @@ def move(
             select(ComplaintKey).where(ComplaintKey.complaint_id == complaint.id)):
         session.delete(old_key)  # through the ORM, so a key loaded earlier is not left behind
     session.flush()
-    session.add(ComplaintKey(
-        complaint_id=complaint.id,
-        ring_id=ring.id,
-        sealed_data_key=sealed.seal(keys.load_public(ring.public_key), data_key,
-                                    envelope.data_key_aad(complaint.id)),
-    ))
+    renewed = renew(session, complaint, data_keys)
+    session.add(seal_to_ring(ring, renewed))
     transfer_id = uuid.uuid4()
     last = session.scalar(select(func.max(CaseTransfer.seq))
                           .where(CaseTransfer.complaint_id == complaint.id))
@@ -158,8 +163,10 @@ def move(
         from_unit_id=old_unit.id,
         to_unit_id=unit.id, escalation=escalation, occurred_on=now.date(),
         actor_id=actor.account_id,
-        reason=envelope.encrypt_record(data_key, {"reason": cleaned},
-                                       transfer_aad(complaint.id, transfer_id)),
+        reason=envelope.encrypt_record(renewed.current, {"reason": cleaned},
+                                       transfer_aad(complaint.id, transfer_id,
+                                                    renewed.generation)),
+        key_generation=renewed.generation,
     )
     session.add(transfer)
     action = AuditAction.CASE_ESCALATED if escalation else AuditAction.CASE_REROUTED
@@ -171,9 +178,9 @@ def move(
     return transfer
 
 
-def transfer_entries(session: Session, complaint_id: uuid.UUID, data_key: bytes
+def transfer_entries(session: Session, complaint_id: uuid.UUID, data_keys: DataKeys
                      ) -> list[TransferEntry]:
-    """The case's moves, oldest first, with their reasons decrypted under ``data_key``."""
+    """The case's moves, oldest first, with their reasons decrypted under ``data_keys``."""
     rows = session.scalars(
         select(CaseTransfer).where(CaseTransfer.complaint_id == complaint_id)
         .order_by(CaseTransfer.seq)
@@ -187,22 +194,22 @@ def transfer_entries(session: Session, complaint_id: uuid.UUID, data_key: bytes
             escalation=row.escalation,
             by_recovery_key=row.actor_id is None,
             reason=str(envelope.decrypt_record(
-                data_key, row.reason, transfer_aad(complaint_id, row.id))["reason"]),
+                data_keys.of(row.key_generation), row.reason,
+                transfer_aad(complaint_id, row.id, row.key_generation))["reason"]),
         )
         for row in rows
     ]
 
 
 def _data_key_by_recovery(session: Session, complaint: Complaint,
-                          recovery_private: X25519PrivateKey) -> bytes:
+                          recovery_private: X25519PrivateKey) -> DataKeys:
     check_recovery_key(session, recovery_private)
     for complaint_key, ring in session.execute(
         select(ComplaintKey, KeyRing).join(KeyRing, KeyRing.id == ComplaintKey.ring_id)
         .where(ComplaintKey.complaint_id == complaint.id)
     ):
         ring_private = ring_private_key_by_recovery(ring, recovery_private)
-        return sealed.open_sealed(ring_private, complaint_key.sealed_data_key,
-                                  envelope.data_key_aad(complaint.id))
+        return open_ring_copy(session, complaint_key, ring_private)
     raise SetupError(f"case {complaint.case_number} has no sealed data key")
 
 
@@ -227,8 +234,8 @@ def move_with_recovery_key(
     ).first()
     if complaint is None:
         raise ComplaintNotFound
-    data_key = _data_key_by_recovery(session, complaint, recovery_private)
+    data_keys = _data_key_by_recovery(session, complaint, recovery_private)
     if unit_code is None:
         unit_code = organisation_unit(session).code
-    return move(session, complaint, data_key, unit_code, reason,
+    return move(session, complaint, data_keys, unit_code, reason,
                 actor=Actor(None, RECOVERY_KEY), escalation=escalation, now=now)

@@ -25,13 +25,16 @@ from flask_babel import Babel, get_locale
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from jinja2 import ChoiceLoader, FileSystemLoader
 from sqlalchemy import Engine
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from rongrian.intake.db import make_engine, make_session_factory
+from rongrian.intake.db import is_database_unavailable, make_engine, make_session_factory
 from rongrian.settings import Settings
+from rongrian.web.health import register_health
 from rongrian.web.labels import label
+from rongrian.web.outage import AVAILABILITY, DatabaseAvailability, unavailable_page
 from rongrian.web.thaidates import format_date
 
 HERE = Path(__file__).resolve().parent
@@ -46,6 +49,11 @@ CSP = (
     "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
+
+
+#: HTTP Strict Transport Security (RFC 6797) whenever the public URL is HTTPS: one year, this
+#: host only (an agency's other sub-domains may not all be HTTPS yet).
+HSTS = "max-age=31536000"
 
 
 def compile_catalogs(directory: Path) -> None:
@@ -86,8 +94,14 @@ def db() -> Session:
 
 def _close_db(_exc: BaseException | None) -> None:
     session_ = g.pop("db", None)
-    if session_ is not None:
+    if session_ is None:
+        return
+    try:
         session_.rollback()
+    except sa_exc.SQLAlchemyError as error:  # the connection died: it is invalidated anyway
+        if not is_database_unavailable(error):
+            raise
+    finally:
         session_.close()
 
 
@@ -99,11 +113,23 @@ def _security_headers(response: Response) -> Response:
     response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
     if response.mimetype == "text/html":
         response.headers["Cache-Control"] = "no-store"
+    if settings_of(current_app).https:
+        response.headers["Strict-Transport-Security"] = HSTS
     return response
 
 
-def _error_page(status: int, title: tuple[str, str], detail: tuple[str, str]) -> tuple[str, int]:
-    return render_template("error.html", status=status, title=title, detail=detail), status
+ErrorAnswer = tuple[str, int] | Response
+
+
+def _error_page(status: int, title: tuple[str, str], detail: tuple[str, str]) -> ErrorAnswer:
+    """The app's ``error.html``; the 503 page instead when rendering it needs the database that
+    is down (the staff layout loads the logged-in user, for one)."""
+    try:
+        return render_template("error.html", status=status, title=title, detail=detail), status
+    except sa_exc.SQLAlchemyError as error:
+        if is_database_unavailable(error):
+            return unavailable_page(error)
+        raise
 
 
 ERRORS: dict[int, tuple[tuple[str, str], tuple[str, str]]] = {
@@ -130,7 +156,7 @@ ERRORS: dict[int, tuple[tuple[str, str], tuple[str, str]]] = {
 }
 
 
-def _csrf_error(_error: CSRFError) -> tuple[str, int]:
+def _csrf_error(_error: CSRFError) -> ErrorAnswer:
     return _error_page(
         400,
         ("แบบฟอร์มหมดอายุ", "The form has expired"),
@@ -139,14 +165,17 @@ def _csrf_error(_error: CSRFError) -> tuple[str, int]:
     )
 
 
-def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
+def _http_error(error: HTTPException) -> ErrorAnswer | HTTPException:
+    if isinstance(error, InternalServerError) and error.original_exception is not None \
+            and is_database_unavailable(error.original_exception):
+        return unavailable_page(error.original_exception)  # another handler met the outage
     code = error.code or 500
     if code not in ERRORS:
         return error
     return _error_page(code, *ERRORS[code])
 
 
-def _server_error(error: Exception) -> tuple[str, int]:
+def _server_error(error: Exception) -> ErrorAnswer:
     """The bilingual 500 page. The operator's log gets the exception's type, the endpoint and
     where in the code it happened (file, line, function), never its message, arguments or the
     request: a message may quote a complaint, a database parameter or a citizen's input."""
@@ -156,6 +185,28 @@ def _server_error(error: Exception) -> tuple[str, int]:
     current_app.logger.error("unhandled %s in endpoint %s at %s", type(error).__name__,
                              request.endpoint, where)
     return _error_page(500, *ERRORS[500])
+
+
+def _database_error(error: sa_exc.SQLAlchemyError) -> ErrorAnswer:
+    """503 when the database cannot be reached (:mod:`rongrian.web.outage`: one log line per
+    outage, no message, no traceback); any other database error is a crash (500)."""
+    if is_database_unavailable(error):
+        return unavailable_page(error)
+    return _server_error(error)
+
+
+class RongrianFlask(Flask):
+    """Flask whose last-resort exception log (an error handler that itself failed) names the
+    exception's type and the endpoint, never its message or traceback (they may quote a
+    complaint or a driver's message), and counts a database outage once."""
+
+    def log_exception(self, exc_info: Any) -> None:
+        error = exc_info[1]
+        if error is not None and is_database_unavailable(error):
+            self.extensions[AVAILABILITY].went_down()
+            return
+        self.logger.error("unhandled %s in endpoint %s (while answering an error)",
+                          type(error).__name__, request.endpoint)
 
 
 def hashed_client_key(secret: bytes) -> Callable[[], str]:
@@ -181,11 +232,14 @@ def configure(
     cookie_path: str = "/",
     translations: list[Path],
     engine: Engine | None = None,
+    availability: DatabaseAvailability | None = None,
 ) -> None:
     """Apply the common configuration to ``app``.
 
     ``engine`` lets tests and the combined server share one connection pool; otherwise one is
-    made from ``settings.database_url``.
+    made from ``settings.database_url`` with ``settings.db_pool``. ``availability`` is shared
+    the same way (one outage, one pair of log lines per process); a new one otherwise.
+    Adds ``/healthz`` and ``/readyz`` (:mod:`rongrian.web.health`).
     """
     app.config.update(
         SECRET_KEY=secret_key,
@@ -193,7 +247,7 @@ def configure(
         SESSION_COOKIE_PATH=cookie_path,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        SESSION_COOKIE_SECURE=settings.cookies_secure,
         MAX_CONTENT_LENGTH=256 * 1024,
         WTF_CSRF_TIME_LIMIT=4 * 3600,
         BABEL_DEFAULT_LOCALE="th",
@@ -204,9 +258,11 @@ def configure(
         compile_catalogs(directory)
     assert app.jinja_loader is not None  # noqa: S101 - Flask always sets one
     app.jinja_loader = ChoiceLoader([app.jinja_loader, FileSystemLoader(HERE / "templates")])
-    app.extensions[SESSION_FACTORY] = make_session_factory(
-        engine or make_engine(settings.database_url)
-    )
+    engine = engine or make_engine(settings.database_url, settings.db_pool)
+    availability = availability or DatabaseAvailability()
+    availability.watch(engine)
+    app.extensions[AVAILABILITY] = availability
+    app.extensions[SESSION_FACTORY] = make_session_factory(engine)
     CSRFProtect(app)
     Babel(app, locale_selector=_select_locale)
     app.teardown_appcontext(_close_db)
@@ -214,6 +270,8 @@ def configure(
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _server_error)
+    app.register_error_handler(sa_exc.SQLAlchemyError, _database_error)
+    register_health(app, settings, engine, availability)
     app.add_url_rule("/assets/<path:filename>", endpoint="common_static", view_func=_send_asset)
     _add_template_helpers(app)
     if settings.trusted_proxies:

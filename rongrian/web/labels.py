@@ -25,6 +25,13 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "letter": ("จดหมาย", "Letter"),
         "walk_in": ("ยื่นด้วยตนเอง", "In person"),
         "suggestion_box": ("ตู้รับฟังความคิดเห็น", "Suggestion box"),
+        "referral": ("เรื่องส่งต่อจากหน่วยงานอื่น", "Referral"),
+    },
+    "referral": {
+        "damrongdham": ("ศูนย์ดำรงธรรม", "Damrongdham Centre"),
+        "centre_1111": ("ศูนย์บริการประชาชน 1111", "1111 Government Contact Centre"),
+        "nacc": ("สำนักงาน ป.ป.ช.", "NACC (Office of the National Anti-Corruption Commission)"),
+        "other_agency": ("หน่วยงานอื่น", "Another agency"),
     },
     "role": {
         "staff": ("เจ้าหน้าที่หน่วยงาน", "Unit staff"),

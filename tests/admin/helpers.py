@@ -4,6 +4,7 @@ CSRF stays on: every POST first fetches a page and posts its token."""
 import re
 import uuid
 from collections.abc import Callable
+from urllib.parse import parse_qs, urlsplit
 
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -30,6 +31,16 @@ def login(client: FlaskClient, username: str, password: str | None = None) -> Te
         "password": PASSWORDS.get(username, "") if password is None else password,
         "csrf_token": token,
     })
+
+
+def sent_to_login(response: TestResponse, wanted: str | None = None) -> bool:
+    """True when the staff app sent the visitor to its log-in page (no live session), with
+    ``?next=`` naming ``wanted`` when given."""
+    if response.status_code != 303 or not (response.location or "").startswith("/login"):
+        return False
+    parts = urlsplit(response.location or "")
+    return wanted is None or (parts.path == "/login"
+                              and parse_qs(parts.query).get("next") == [wanted])
 
 
 def page(client: FlaskClient, path: str) -> tuple[int, str]:

@@ -13,7 +13,7 @@ from rongrian.admin.web.app import STAFF_COOKIE, create_staff_app
 from rongrian.admin.web.auth import TICKET
 from rongrian.intake.models import StaffSession
 from rongrian.settings import Settings
-from tests.admin.helpers import Filer, login, page, post_form
+from tests.admin.helpers import Filer, login, page, post_form, sent_to_login
 from tests.conftest import PASSWORDS, Demo, csrf_token
 
 WRONG_LOGIN_TH = "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง"
@@ -71,7 +71,7 @@ def test_wrong_user_or_password_gets_one_message(staff_client: FlaskClient, demo
     assert f'value="{username}"' in body  # the user name is kept, the password is not
     assert password not in body.replace(f'value="{username}"', "")
     assert _sessions(demo) == 0
-    assert staff_client.get("/cases").status_code == 401
+    assert sent_to_login(staff_client.get("/cases"))
 
 
 @pytest.mark.parametrize("data", [
@@ -85,7 +85,7 @@ def test_incomplete_login_is_400_with_the_form(staff_client: FlaskClient,
     response = post_form(staff_client, "/login", "/login", data)
     assert response.status_code == 400
     assert 'name="username"' in response.get_data(as_text=True)
-    assert staff_client.get("/cases").status_code == 401
+    assert sent_to_login(staff_client.get("/cases"))
 
 
 @pytest.mark.parametrize("token", [None, "", "forged.token.value"])
@@ -99,7 +99,7 @@ def test_login_without_a_valid_csrf_token_is_refused(staff_client: FlaskClient, 
     assert response.status_code == 400
     assert "แบบฟอร์มหมดอายุ" in response.get_data(as_text=True)
     assert _sessions(demo) == 0
-    assert staff_client.get("/cases").status_code == 401
+    assert sent_to_login(staff_client.get("/cases"))
 
 
 def test_the_cookie_holds_the_ticket_and_nothing_about_the_client(
@@ -122,10 +122,7 @@ def test_logout_ends_the_server_session_and_the_old_cookie_opens_nothing(
     assert response.location == "/login"
     assert _sessions(demo) == 0
     staff_client.set_cookie(STAFF_COOKIE, old_cookie.value)
-    status, body = page(staff_client, "/cases")
-    assert status == 401
-    assert 'href="/login"' in body
-    assert "กรุณาเข้าสู่ระบบ" in body
+    assert sent_to_login(staff_client.get("/cases"), "/cases")
 
 
 def test_logout_needs_a_post_with_csrf(staff_client: FlaskClient, demo: Demo) -> None:
@@ -142,8 +139,8 @@ def _protected_pages(case_id: str) -> list[str]:
 
 @pytest.mark.parametrize("how", ["deleted", "expired"])
 @pytest.mark.parametrize("index", range(4))
-def test_stale_session_is_401_with_a_login_link(staff_client: FlaskClient, demo: Demo,
-                                                file: Filer, how: str, index: int) -> None:
+def test_stale_session_goes_to_the_login_page(staff_client: FlaskClient, demo: Demo,
+                                              file: Filer, how: str, index: int) -> None:
     receipt = file()
     username = "works" if index < 2 else "executive"
     login(staff_client, username)
@@ -156,10 +153,11 @@ def test_stale_session_is_401_with_a_login_link(staff_client: FlaskClient, demo:
             session.execute(update(StaffSession).values(
                 expires_at=datetime.now(UTC) - timedelta(minutes=1)))
         session.commit()
-    status, body = page(staff_client, path)
-    assert status == 401
-    assert 'href="/login"' in body
-    assert "Please log in" in body or "กรุณาเข้าสู่ระบบ" in body
+    response = staff_client.get(path)
+    assert sent_to_login(response, path)
+    status, body = page(staff_client, response.location)
+    assert status == 200
+    assert "กรุณาเข้าสู่ระบบอีกครั้ง" in body  # "Your session has ended. Please log in again."
 
 
 @pytest.mark.parametrize("action", ["status", "reply"])
@@ -174,38 +172,37 @@ def test_stale_session_cannot_post_to_a_case(staff_client: FlaskClient, demo: De
         session.commit()
     response = staff_client.post(f"{case_page}/{action}", data={
         "csrf_token": token, "status": "screening", "note": "", "text": "สวัสดี"})
-    assert response.status_code == 401
+    assert sent_to_login(response)
+    assert "next=" not in (response.location or "")  # never back to a POST-only address
 
 
 @pytest.mark.parametrize("cookie", ["garbage", "eyJzdGFmZl90aWNrZXQiOnt9fQ.AAAA.BBBB", ""])
-def test_forged_cookie_is_401(staff_client: FlaskClient, cookie: str) -> None:
+def test_forged_cookie_goes_to_login(staff_client: FlaskClient, cookie: str) -> None:
     staff_client.set_cookie(STAFF_COOKIE, cookie)
-    assert staff_client.get("/cases").status_code == 401
+    assert sent_to_login(staff_client.get("/cases"))
 
 
-def test_ticket_with_a_wrong_key_is_401(staff_client: FlaskClient) -> None:
+def test_ticket_with_a_wrong_key_goes_to_login(staff_client: FlaskClient) -> None:
     login(staff_client, "works")
     with staff_client.session_transaction() as session:
         session[TICKET] = {"token": session[TICKET]["token"], "key": "A" * 43 + "="}
-    assert staff_client.get("/cases").status_code == 401
+    assert sent_to_login(staff_client.get("/cases"))
 
 
 @pytest.mark.parametrize("ticket", [
     "just-a-string", {"token": 5, "key": "x"}, {"token": "ทดสอบ", "key": "x"}, {"key": "x"},
 ])
-def test_malformed_ticket_is_401(staff_client: FlaskClient, ticket: object) -> None:
+def test_malformed_ticket_goes_to_login(staff_client: FlaskClient, ticket: object) -> None:
     with staff_client.session_transaction() as session:
         session[TICKET] = ticket
-    assert staff_client.get("/cases").status_code == 401
+    assert sent_to_login(staff_client.get("/cases"))
 
 
 @pytest.mark.parametrize("path", [
     "/cases", f"/cases/{uuid.uuid4()}", "/summary", "/summary.docx",
 ])
 def test_pages_need_a_login(staff_client: FlaskClient, path: str) -> None:
-    status, body = page(staff_client, path)
-    assert status == 401
-    assert 'href="/login"' in body
+    assert sent_to_login(staff_client.get(path), path)
 
 
 def test_start_page_sends_visitors_to_login(staff_client: FlaskClient) -> None:

@@ -19,7 +19,15 @@ from rongrian.intake.audit import verify_chain
 from rongrian.intake.models import AuditEntry, Complaint
 from rongrian.intake.store import Identity
 from rongrian.settings import Settings
-from tests.admin.helpers import WORKS_TEXT, Filer, case_links, login, page, post_form
+from tests.admin.helpers import (
+    WORKS_TEXT,
+    Filer,
+    case_links,
+    login,
+    page,
+    post_form,
+    sent_to_login,
+)
 from tests.conftest import Demo, csrf_token
 
 NAME, PHONE, EMAIL = "สมศรี ผู้ร้องลับ", "081-234-5678", "somsri.secret@example.org"
@@ -68,14 +76,14 @@ def test_other_roles_get_403_and_nothing_is_revealed(staff_client: FlaskClient, 
     assert "identity_revealed" not in {action for action, _, _ in _actions(demo)}
 
 
-def test_logged_out_visitors_get_401(staff_client: FlaskClient, file: Filer) -> None:
+def test_logged_out_visitors_are_sent_to_log_in(staff_client: FlaskClient, file: Filer) -> None:
     case_id = _named(file)
-    assert staff_client.get("/custodian").status_code == 401
-    assert staff_client.get(f"/custodian/cases/{case_id}").status_code == 401
+    assert sent_to_login(staff_client.get("/custodian"))
+    assert sent_to_login(staff_client.get(f"/custodian/cases/{case_id}"))
     token = csrf_token(staff_client.get("/login").get_data(as_text=True))
     answer = staff_client.post(f"/custodian/cases/{case_id}/reveal",
                                data={"reason": REASON, "csrf_token": token})
-    assert answer.status_code == 401
+    assert sent_to_login(answer)
     assert NAME not in answer.get_data(as_text=True)
 
 

@@ -22,7 +22,15 @@ from rongrian.intake.models import (
     Unit,
     UnitMembership,
 )
-from tests.admin.helpers import WORKS_TEXT, Filer, case_links, login, page, post_form
+from tests.admin.helpers import (
+    WORKS_TEXT,
+    Filer,
+    case_links,
+    login,
+    page,
+    post_form,
+    sent_to_login,
+)
 from tests.conftest import PASSWORDS, Demo
 from tests.intake.helpers import unlock
 
@@ -180,7 +188,7 @@ def test_password_change_keeps_this_session_and_ends_the_others(staff_app: Flask
         "confirm": "new-works-pass-2"})
     assert response.status_code == 302
     assert page(here, f"/cases/{receipt.complaint_id}")[0] == 200
-    assert elsewhere.get("/cases").status_code == 401
+    assert sent_to_login(elsewhere.get("/cases"))
     after = _account(demo, "works")
     assert after is not None
     assert after.public_key == old_public  # same key pair: grants keep working
@@ -237,7 +245,7 @@ def test_reset_drops_old_access_until_a_member_grants_and_admin_never_reads(
     response = post_form(admin, f"/admin/staff/{works.id}", f"/admin/staff/{works.id}/reset", {})
     assert response.status_code == 200
     one_time = _one_time_password(response)
-    assert victim.get("/cases").status_code == 401  # every session of the account ended
+    assert sent_to_login(victim.get("/cases"))  # every session of the account ended
     assert _grants_of(demo, "works") == 0
     after = _account(demo, "works")
     assert after is not None
@@ -355,8 +363,8 @@ def test_only_administrators_see_the_account_pages(staff_client: FlaskClient, us
 
 def test_account_pages_need_a_log_in_and_a_csrf_token(staff_client: FlaskClient,
                                                       demo: Demo) -> None:
-    assert staff_client.get("/admin/staff").status_code == 401
-    assert staff_client.get("/account/password").status_code == 401
+    assert sent_to_login(staff_client.get("/admin/staff"))
+    assert sent_to_login(staff_client.get("/account/password"))
     login(staff_client, "admin")
     response = staff_client.post("/admin/staff", data={
         "username": "sneaky", "display_name": "x", "role": "staff", "unit": ""})

@@ -10,13 +10,8 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from rongrian.admin.cli import main
-from rongrian.admin.report_docx import (
-    FALLBACK_FONT,
-    FONT,
-    build_document,
-    sections,
-    write_docx,
-)
+from rongrian.admin.docx_thai import FALLBACK_FONT, FONT
+from rongrian.admin.report_docx import build_document, sections, write_docx
 from rongrian.intake.reporting import Summary, parse_period
 from rongrian.settings import Settings
 from tests.admin.helpers import TIP_TEXT, WORKS_TEXT, Filer

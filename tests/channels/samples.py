@@ -209,10 +209,11 @@ _XLSX_PARTS = {
 }
 
 
-def xlsx_with_author(*, macro: bool = False) -> bytes:
+def xlsx_with_author(*, macro: bool = False, author: str = AUTHOR) -> bytes:
     """A minimal Excel workbook with an author, a comment author and the author's folder path;
     ``macro`` makes it an ``.xlsm`` with a VBA project."""
     parts = dict(_XLSX_PARTS)
+    parts["docProps/core.xml"] = parts["docProps/core.xml"].replace(AUTHOR, author)
     if macro:
         parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
             "officedocument.spreadsheetml.sheet.main+xml",
@@ -225,9 +226,12 @@ def xlsx_with_author(*, macro: bool = False) -> bytes:
     return out.getvalue()
 
 
-def odt_with_author(*, encrypted: bool = False) -> bytes:
+def odt_with_author(*, encrypted: bool = False, body: str = "", manifest_entries: str = "",
+                    parts: dict[str, bytes] | None = None) -> bytes:
     """A minimal OpenDocument text with an initial creator, an annotation author, a thumbnail
-    and printer settings; ``encrypted`` marks it password-protected in its manifest."""
+    and printer settings; ``encrypted`` marks it password-protected in its manifest. ``body``
+    is more XML after the first paragraph (namespaces ``text``, ``draw``, ``xlink``, ``svg``),
+    ``manifest_entries`` more manifest entries, ``parts`` more files."""
     office = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
     manifest_ns = "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"
     encryption = '<manifest:encryption-data/>' if encrypted else ""
@@ -241,13 +245,17 @@ def odt_with_author(*, encrypted: bool = False) -> bytes:
         '<manifest:file-entry manifest:full-path="meta.xml" manifest:media-type="text/xml"/>'
         '<manifest:file-entry manifest:full-path="settings.xml" manifest:media-type="text/xml"/>'
         '<manifest:file-entry manifest:full-path="Thumbnails/thumbnail.png" '
-        'manifest:media-type="image/png"/></manifest:manifest>')
+        f'manifest:media-type="image/png"/>{manifest_entries}</manifest:manifest>')
     content = (
         f'<?xml version="1.0" encoding="UTF-8"?>\n<office:document-content xmlns:office='
         f'"{office}" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
-        'xmlns:dc="http://purl.org/dc/elements/1.1/" office:version="1.2"><office:body>'
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" '
+        'xmlns:xlink="http://www.w3.org/1999/xlink" '
+        'xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0" '
+        'office:version="1.2"><office:body>'
         f'<office:text><text:p>{BODY_TEXT}<office:annotation><dc:creator>{COMMENT_AUTHOR}'
-        '</dc:creator><text:p>note</text:p></office:annotation></text:p></office:text>'
+        f'</dc:creator><text:p>note</text:p></office:annotation></text:p>{body}</office:text>'
         '</office:body></office:document-content>')
     meta = (
         f'<?xml version="1.0" encoding="UTF-8"?>\n<office:document-meta xmlns:office="{office}"'
@@ -270,6 +278,8 @@ def odt_with_author(*, encrypted: bool = False) -> bytes:
         archive.writestr("meta.xml", meta)
         archive.writestr("settings.xml", settings)
         archive.writestr("Thumbnails/thumbnail.png", thumbnail.getvalue())
+        for name, data in (parts or {}).items():
+            archive.writestr(name, data)
     return out.getvalue()
 
 
@@ -283,15 +293,21 @@ def html_page() -> bytes:
 
 
 def every_text_of(data: bytes) -> bytes:
-    """``data`` and, if it is a zip, every part of it uncompressed (to search for markers)."""
+    """``data`` and, if it is a zip, every part of it uncompressed, and the same again for zips
+    inside (an embedded workbook); if it is a PDF, every object and stream decoded (to search
+    for markers)."""
     texts = [data]
     if data.startswith(b"PK"):
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            texts.extend(archive.read(name) for name in archive.namelist())
+            texts.extend(every_text_of(archive.read(name)) for name in archive.namelist())
     if data.startswith(b"%PDF"):
         with pikepdf.open(io.BytesIO(data)) as pdf:
             for obj in pdf.objects:
                 if isinstance(obj, pikepdf.Stream):
                     texts.append(obj.read_bytes() if obj.get("/Filter") != pikepdf.Name.DCTDecode
                                  else obj.read_raw_bytes())
+                    texts.append(obj.stream_dict.unparse())
+                elif isinstance(obj, pikepdf.Dictionary | pikepdf.Array):
+                    texts.append(obj.unparse())
+            texts.append(pdf.trailer.unparse())
     return b"\x00".join(texts)

@@ -124,7 +124,7 @@ def test_a_pdf_photo_without_metadata_is_copied_as_it_is() -> None:
 
 def test_a_pdf_photo_whose_header_does_not_fit_the_probe_is_re_encoded(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(files, "_JPEG_PROBE_BYTES", 64)
+    monkeypatch.setattr(files.pdf, "_JPEG_PROBE_BYTES", 64)
     _cleaned, body = clean(samples.pdf_with_author())
     assert dict(Image.open(io.BytesIO(_pdf_photo(body))).getexif()) == {}
     assert markers_in(body) == []
@@ -241,14 +241,14 @@ def test_too_many_bytes_from_a_stream_that_cannot_seek() -> None:
 
 
 def test_too_many_pixels(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(files, "MAX_IMAGE_PIXELS", 64 * 48 - 1)
+    monkeypatch.setattr(files.images, "MAX_IMAGE_PIXELS", 64 * 48 - 1)
     with pytest.raises(FileTooLarge) as refused:
         clean_upload(io.BytesIO(samples.jpeg_with_gps()), max_bytes=MB)
     assert refused.value.reason == "pixels"
 
 
 def test_a_zip_bomb_is_refused_before_it_is_unpacked(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(files, "MAX_EXPANDED_BYTES", 10_000)
+    monkeypatch.setattr(files.packages, "MAX_EXPANDED_BYTES", 10_000)
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")

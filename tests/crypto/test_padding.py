@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rongrian.crypto import padding
-from rongrian.crypto.errors import DecryptionFailed
+from rongrian.crypto.errors import DecryptionFailed, PaddingOverflow
 
 
 @given(data=st.binary(max_size=4096), block=st.integers(1, 1024))
@@ -35,3 +35,17 @@ def test_same_bucket_same_length(left: bytes, right: bytes) -> None:
 def test_inconsistent_frames_fail(padded: bytes) -> None:
     with pytest.raises(DecryptionFailed):
         padding.unpad(padded)
+
+
+@given(data=st.binary(max_size=2044), extra=st.integers(0, 64))
+def test_pad_exact_gives_one_size_whatever_the_data(data: bytes, extra: int) -> None:
+    size = 2048 + extra
+    padded = padding.pad_exact(data, size)
+    assert len(padded) == size
+    assert padding.unpad(padded) == data
+
+
+@pytest.mark.parametrize(("length", "size"), [(2045, 2048), (1, 4), (300, 256)])
+def test_pad_exact_refuses_what_does_not_fit(length: int, size: int) -> None:
+    with pytest.raises(PaddingOverflow, match=f"does not fit in {size} bytes"):
+        padding.pad_exact(bytes(length), size)

@@ -12,9 +12,11 @@ from sqlalchemy.orm import Session
 
 from rongrian.crypto import keys, sealed
 from rongrian.crypto.errors import DecryptionFailed
-from rongrian.intake import envelope, keyring
+from rongrian.intake import envelope, keyring, store
+from rongrian.intake.custody import IDENTITY_BLOB_BYTES, repad_identities
+from rongrian.intake.errors import InvalidSubmission, WrongRecoveryKey
 from rongrian.intake.models import Complaint, KeyRing, RingPurpose
-from rongrian.intake.store import Identity, file_complaint
+from rongrian.intake.store import IDENTITY_RECORD_BYTES, LIMITS, Identity, file_complaint
 from tests.conftest import Demo
 from tests.intake.helpers import NOW, named, submission, unlock
 
@@ -109,3 +111,80 @@ def test_identity_boxes_are_bound_to_their_complaint(session: Session, pepper: b
     second.identity = first.identity
     with pytest.raises(DecryptionFailed):
         _open_identity(custodian, second)
+
+
+#: The longest identity the limits allow, in Thai (3 bytes a character in UTF-8): a 200-character
+#: name, a 32-character phone number and a 254-character e-mail address with a Thai local part.
+LONGEST_THAI = Identity(
+    name=("สมศรี มีสุขสวัสดิ์ " * 12)[:LIMITS["name"]].strip().ljust(LIMITS["name"], "ก"),
+    phone="+6" + "1" * (LIMITS["phone"] - 2),
+    email="ก" * (LIMITS["email"] - len("@example.org")) + "@example.org",
+)
+#: And in 4-byte characters (the most UTF-8 spends on one), with JSON-escaped characters.
+LONGEST_WIDE = Identity(name="😀" * (LIMITS["name"] - 2) + '"\\',
+                        phone=LONGEST_THAI.phone,
+                        email="😀" * (LIMITS["email"] - len("@example.org")) + "@example.org")
+
+
+def test_every_identity_record_has_one_size(session: Session, pepper: bytes) -> None:
+    """Issue 13, M2: an anonymous record, a short name and the longest name, phone and e-mail
+    the limits allow are stored as blobs of one length (they were 284 and 540 bytes)."""
+    assert [len(value) for value in (LONGEST_THAI.name, LONGEST_THAI.phone,
+                                     LONGEST_THAI.email)] == [LIMITS["name"], LIMITS["phone"],
+                                                              LIMITS["email"]]
+    filed = {
+        label: _complaint(session, file_complaint(
+            session, pepper, submission(identity=identity), now=NOW).complaint_id)
+        for label, identity in (("anonymous", None), ("short", Identity(name="ก")),
+                                ("typical", named()), ("longest-thai", LONGEST_THAI),
+                                ("longest-wide", LONGEST_WIDE))
+    }
+    session.flush()
+    stored = {len(blob) for blob in session.scalars(select(Complaint.identity))}
+    assert stored == {IDENTITY_RECORD_BYTES + 28}, {
+        label: len(c.identity) for label, c in filed.items()}
+    integrity = unlock(session, "integrity")
+    custodian = keyring.ring_private_key(session, integrity, keyring.custodian_ring(session))
+    for identity, label in ((LONGEST_THAI, "longest-thai"), (LONGEST_WIDE, "longest-wide")):
+        assert _open_identity(custodian, filed[label]) == {
+            "anonymous": False, "name": identity.name, "phone": identity.phone,
+            "email": identity.email}
+
+
+def test_an_identity_record_that_would_not_fit_is_refused(
+        session: Session, pepper: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Should the limits ever outgrow the fixed size, filing is refused, not grown."""
+    monkeypatch.setattr(store, "IDENTITY_RECORD_BYTES", 256)
+    with pytest.raises(InvalidSubmission) as refused:
+        file_complaint(session, pepper, submission(identity=LONGEST_THAI), now=NOW)
+    assert refused.value.problems == {"identity": "too_long"}
+    assert session.scalars(select(Complaint)).first() is None
+
+
+def test_identity_records_stored_before_the_fix_are_repadded_with_the_recovery_key(
+        session: Session, pepper: bytes, demo: Demo) -> None:
+    """Records written with 256-byte blocks (before issue 13's fix) are brought to the one size
+    by ``repad_identities``; the custodian still opens them; a wrong recovery key changes
+    nothing."""
+    ids = [file_complaint(session, pepper, submission(identity=identity), now=NOW).complaint_id
+           for identity in (None, named(), LONGEST_THAI)]
+    recovery = keys.parse_recovery_key(demo.organisation.recovery_key)
+    for complaint_id in ids:  # rewrite as the old code stored them
+        complaint = _complaint(session, complaint_id)
+        identity_key = sealed.open_sealed(recovery, complaint.identity_key_recovery,
+                                          envelope.identity_key_aad(complaint_id))
+        record = envelope.decrypt_record(identity_key, complaint.identity,
+                                         envelope.identity_aad(complaint_id))
+        complaint.identity = envelope.encrypt_record(identity_key, record,
+                                                     envelope.identity_aad(complaint_id))
+    session.flush()
+    assert {len(_complaint(session, i).identity) for i in ids} == {284, 1564}
+    with pytest.raises(WrongRecoveryKey):
+        repad_identities(session, keys.generate_private_key())
+    assert repad_identities(session, recovery, now=NOW) == 3
+    assert {len(_complaint(session, i).identity) for i in ids} == {IDENTITY_BLOB_BYTES}
+    assert repad_identities(session, recovery, now=NOW) == 0
+    integrity = unlock(session, "integrity")
+    custodian = keyring.ring_private_key(session, integrity, keyring.custodian_ring(session))
+    assert _open_identity(custodian, _complaint(session, ids[1]))["name"] == named().name
+    assert _open_identity(custodian, _complaint(session, ids[0]))["anonymous"] is True

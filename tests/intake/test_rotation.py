@@ -15,7 +15,7 @@ from rongrian.admin.accounts import add_staff
 from rongrian.crypto import keys, sealed
 from rongrian.crypto.errors import DecryptionFailed
 from rongrian.crypto.keys import X25519PrivateKey, parse_recovery_key
-from rongrian.intake import envelope, rotation
+from rongrian.intake import datakeys, envelope, rotation
 from rongrian.intake.audit import RECOVERY_KEY, Actor, verify_chain
 from rongrian.intake.casework import change_status, open_case
 from rongrian.intake.errors import KeyNotGranted, SetupError, WrongRecoveryKey
@@ -137,9 +137,10 @@ def test_rotation_reseals_every_case_and_the_old_key_opens_nothing(
         for case_id in works_cases:
             row = session.get(ComplaintKey, (case_id, new_ring.id))
             assert row is not None
+            assert row.generation == 2  # the rotation started a new data-key generation
             with pytest.raises(DecryptionFailed):
                 sealed.open_sealed(old_private, row.sealed_data_key,
-                                   envelope.data_key_aad(case_id))
+                                   envelope.data_key_aad(case_id, row.generation))
         # The new key is sealed to the recovery key too.
         recovery = parse_recovery_key(demo.organisation.recovery_key)
         assert keys.public_bytes(ring_private_key_by_recovery(new_ring, recovery).public_key()) \
@@ -162,7 +163,7 @@ def test_new_complaints_after_a_rotation_use_the_new_ring(demo: Demo,
         assert [row.ring_id for row in rows] == [done.new_ring_id]
         with pytest.raises(DecryptionFailed):  # a kept copy of the old key opens nothing new
             sealed.open_sealed(old_private, rows[0].sealed_data_key,
-                               envelope.data_key_aad(receipt.complaint_id))
+                               envelope.data_key_aad(receipt.complaint_id, rows[0].generation))
         assert open_case(session, unlock(session, "works"), receipt.complaint_id)
 
 
@@ -226,8 +227,8 @@ Arm = Callable[[int], None]
 
 @pytest.fixture
 def crash_on_seal(monkeypatch: pytest.MonkeyPatch) -> Arm:
-    """``arm(n)``: from now on, the n-th ``sealed.seal`` made by the rotation module raises
-    :class:`Crash` (``arm(0)`` disarms)."""
+    """``arm(n)``: from now on, the n-th ``sealed.seal`` made by the rotation (through
+    :mod:`rongrian.intake.datakeys`) raises :class:`Crash` (``arm(0)`` disarms)."""
     real_seal = sealed.seal
     state = {"plan": 0, "calls": 0}
 
@@ -240,11 +241,15 @@ def crash_on_seal(monkeypatch: pytest.MonkeyPatch) -> Arm:
     def arm(n: int) -> None:
         state["plan"], state["calls"] = n, 0
 
-    monkeypatch.setattr(rotation.sealed, "seal", seal)
+    monkeypatch.setattr(datakeys.sealed, "seal", seal)
     return arm
 
 
-@pytest.mark.parametrize("crash_at", [1, 3, 5, 7])
+#: Seals per re-sealed case: the new data-key generation to the complainant, then to the ring.
+SEALS_PER_CASE = 2
+
+
+@pytest.mark.parametrize("crash_at", [1, 3, 5, 7, 9, 13])
 def test_a_crash_inside_a_batch_leaves_a_consistent_database_and_resumes(
         demo: Demo, works_cases: list[uuid.UUID], crash_on_seal: Arm, crash_at: int) -> None:
     # Start the rotation first (its own sealing is not counted), then crash in the batches.
@@ -264,7 +269,7 @@ def test_a_crash_inside_a_batch_leaves_a_consistent_database_and_resumes(
         assert unfinished.finished_at is None
         moved = session.scalar(select(func.count()).select_from(ComplaintKey).where(
             ComplaintKey.ring_id == started.new_ring_id))
-        assert moved == unfinished.done == 2 * ((crash_at - 1) // 2)
+        assert moved == unfinished.done == 2 * ((crash_at - 1) // (2 * SEALS_PER_CASE))
     crash_on_seal(0)
     finished = run_rotation(demo.sessions, "WORKS", _member_unlock("works"), actor=ACTOR,
                             batch_size=2)

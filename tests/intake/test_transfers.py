@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from rongrian.crypto import keys, sealed
 from rongrian.crypto.errors import DecryptionFailed
-from rongrian.intake import envelope, keyring
+from rongrian.intake import envelope, keyring, notify
 from rongrian.intake.audit import verify_chain
 from rongrian.intake.casework import (
     change_status,
@@ -27,14 +27,17 @@ from rongrian.intake.errors import (
 )
 from rongrian.intake.models import (
     AuditEntry,
+    CaseEvent,
     CaseTransfer,
+    Channel,
     Complaint,
     ComplaintKey,
+    DataKeyLink,
     KeyRing,
     Status,
 )
 from rongrian.intake.setup import add_unit
-from rongrian.intake.store import file_complaint, read_thread
+from rongrian.intake.store import add_information, file_complaint, read_thread
 from rongrian.intake.transfers import move_with_recovery_key
 from tests.conftest import Demo
 from tests.intake.helpers import NOW, submission, unlock
@@ -59,7 +62,8 @@ def _unit_ring_private(session: Session, demo: Demo, code: str) -> keys.X25519Pr
 def _opens_with(private: keys.X25519PrivateKey, session: Session, case_id: uuid.UUID) -> bool:
     for row in session.scalars(select(ComplaintKey).where(ComplaintKey.complaint_id == case_id)):
         try:
-            sealed.open_sealed(private, row.sealed_data_key, envelope.data_key_aad(case_id))
+            sealed.open_sealed(private, row.sealed_data_key,
+                               envelope.data_key_aad(case_id, row.generation))
             return True
         except DecryptionFailed:
             continue
@@ -255,3 +259,89 @@ def test_a_case_can_come_back_to_a_unit_it_left(session: Session, pepper: bytes)
     assert open_case(session, works, case_id).what_happened == "ท่อแตกหน้าตลาด"
     with pytest.raises(ComplaintNotFound):
         open_case(session, unlock(session, "finance"), case_id)
+
+
+# --- data-key generations (issue 13: forward secrecy on moves) ---
+
+
+def _generations(session: Session, case_id: uuid.UUID) -> list[int]:
+    return [event.key_generation for event in session.scalars(
+        select(CaseEvent).where(CaseEvent.complaint_id == case_id).order_by(CaseEvent.seq))]
+
+
+def test_each_move_starts_a_generation_and_every_holder_reads_them_all(
+        session: Session, pepper: bytes, demo: Demo) -> None:
+    case_id, code = _filed(session, pepper)
+    notify.subscribe(session, pepper, code, Channel.LINE, "U" + "0" * 32)
+    reply(session, unlock(session, "works"), case_id, "หนึ่ง", now=NOW)
+    reroute(session, unlock(session, "works"), case_id, "FINANCE", REASON, now=NOW)
+    reply(session, unlock(session, "finance"), case_id, "สอง", now=NOW)
+    add_information(session, pepper, code, "สาม", now=NOW)
+    recovery = keys.parse_recovery_key(demo.organisation.recovery_key)
+    complaint = session.get_one(Complaint, case_id)
+    move_with_recovery_key(session, recovery, complaint.case_number, "PALAD", REASON, now=NOW)
+    reply(session, unlock(session, "palad"), case_id, "สี่", now=NOW)
+    session.commit()
+    notify.take(session)
+
+    assert complaint.key_generation == 3
+    assert _generations(session, case_id) == [1, 1, 2, 2, 3]
+    assert [row.key_generation for row in session.scalars(
+        select(CaseTransfer).order_by(CaseTransfer.seq))] == [2, 3]
+    (only_key,) = session.scalars(select(ComplaintKey).where(ComplaintKey.complaint_id == case_id))
+    assert only_key.generation == 3
+    detail = open_case(session, unlock(session, "palad"), case_id)
+    assert [e.text for e in detail.entries][1:] == ["หนึ่ง", "สอง", "สาม", "สี่"]
+    assert [t.reason for t in detail.transfers] == [REASON, REASON]
+    assert [e.text for e in read_thread(session, pepper, code).entries][1:] == [
+        "หนึ่ง", "สอง", "สาม", "สี่"]
+    # The LINE subscription (written under generation 1) still reaches the complainant.
+    reply(session, unlock(session, "palad"), case_id, "ห้า", now=NOW)
+    assert [n.recipient for n in notify.take(session)] == ["U" + "0" * 32]
+
+
+def test_a_complaint_without_a_complainant_key_moves_as_before_until_its_code_writes(
+        session: Session, pepper: bytes) -> None:
+    """Complaints filed before migration 0007 (no key pair) keep generation 1 on a move; the
+    complainant's next write with the code gives them a pair, and the next move a generation."""
+    case_id, code = _filed(session, pepper)
+    complaint = session.get_one(Complaint, case_id)
+    complaint.complainant_public_key = None  # as migration 0007 left an older complaint
+    complaint.complainant_wrapped_key = complaint.complainant_sealed_data_key = None
+    session.commit()
+    reroute(session, unlock(session, "works"), case_id, "FINANCE", REASON, now=NOW)
+    assert complaint.key_generation == 1
+    assert read_thread(session, pepper, code).status == Status.RECEIVED
+    read_only = session.get_one(Complaint, case_id)
+    assert read_only.complainant_public_key is None  # reading changes nothing
+    add_information(session, pepper, code, "ข้อมูลเพิ่ม", now=NOW)
+    assert complaint.complainant_public_key is not None
+    session.commit()
+    reroute(session, unlock(session, "finance"), case_id, "PALAD", REASON, now=NOW)
+    reply(session, unlock(session, "palad"), case_id, "ตอบ", now=NOW)
+    session.commit()
+    assert complaint.key_generation == 2
+    session.info.clear()  # a new request
+    assert [e.text for e in read_thread(session, pepper, code).entries][1:] == [
+        "ข้อมูลเพิ่ม", "ตอบ"]
+
+
+def test_a_link_moved_to_another_complaint_or_generation_fails(session: Session,
+                                                               pepper: bytes) -> None:
+    first, _ = _filed(session, pepper)
+    second, _ = _filed(session, pepper)
+    for case_id in (first, second):
+        reroute(session, unlock(session, "works"), case_id, "FINANCE", REASON, now=NOW)
+        reroute(session, unlock(session, "finance"), case_id, "PALAD", REASON, now=NOW)
+    session.commit()
+    palad = unlock(session, "palad")
+    link = session.get_one(DataKeyLink, (first, 2))
+    link.wrapped_previous = session.get_one(DataKeyLink, (first, 3)).wrapped_previous
+    session.flush()
+    with pytest.raises(DecryptionFailed):
+        open_case(session, palad, first)
+    link.wrapped_previous = session.get_one(DataKeyLink, (second, 2)).wrapped_previous
+    session.flush()
+    with pytest.raises(DecryptionFailed):
+        open_case(session, palad, first)
+    assert open_case(session, palad, second).what_happened == "ท่อแตกหน้าตลาด"

@@ -8,18 +8,26 @@
   so that an account an administrator created or reset never gets a unit key unseen).
 - Every page shows who is waiting: the member's own pending access, and colleagues waiting for
   the member's unit keys.
+
+A wrong current password is audited (``password_change_failed``) and limited per account
+(:data:`CHANGE_LIMIT`, Flask-Limiter; issue 13 L1). The grant page says when, by whom and why
+each colleague's account key was made (issue 13 L8): a reset by an administrator is marked, so a
+colleague checks with the person before granting.
 """
 
 from dataclasses import dataclass
 
-from flask import Flask, current_app, flash, redirect, render_template, request, url_for
+from flask import Flask, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_limiter import Limiter
 from flask_login import current_user
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from rongrian.admin import staffing
-from rongrian.admin.web.auth import StaffUser, current_staff, home_for, roles_required
+from rongrian.admin.passwords import MIN_PASSWORD
+from rongrian.admin.web.auth import LIMITER, StaffUser, current_staff, home_for, roles_required
 from rongrian.admin.web.staff_forms import GrantForm, PasswordForm
 from rongrian.intake.errors import (
     AuthenticationFailed,
@@ -34,7 +42,13 @@ from rongrian.intake.grants import (
     grantable_by,
     pending_grants,
 )
-from rongrian.web.app import db, settings_of
+from rongrian.intake.models import StaffAccount
+from rongrian.web.app import db, hashed_client_key, settings_of
+
+#: Wrong current passwords allowed per account (issue 13 L1).
+CHANGE_LIMIT = "5 per 15 minutes"
+#: ``g`` flag: this request's current password was wrong (counts against :data:`CHANGE_LIMIT`).
+_WRONG_CURRENT = "rongrian_wrong_current_password"
 
 #: Endpoints an account on an issued password may still reach.
 _OPEN_ENDPOINTS = frozenset({"change_password", "logout", "login", "static", "common_static"})
@@ -81,10 +95,13 @@ def _password_messages(problems: dict[str, str]) -> dict[str, str]:
     messages = {
         "required": _("Please enter a new password."),
         "too_short": _("The new password is too short: at least %(count)s characters.",
-                       count=staffing.MIN_PASSWORD),
+                       count=MIN_PASSWORD),
         "too_long": _("The new password is too long."),
         "same": _("The new password must differ from the current one."),
         "is_username": _("The new password must not be your user name."),
+        "is_name": _("The new password must not be your name."),
+        "common": _("This password is too common or too easy to guess (for example 1234567890 "
+                    "or password12). Please choose another: a short sentence works well."),
         "mismatch": _("The two new passwords are not the same."),
     }
     return {field: messages.get(code, code) for field, code in problems.items()}
@@ -95,7 +112,7 @@ def _password_page(form: PasswordForm, *, errors: dict[str, str] | None = None,
     user = current_staff()
     issued = staffing.issued_password(db(), user.account.id)
     return render_template("password.html", form=form, errors=errors or {}, issued=issued,
-                           min_length=staffing.MIN_PASSWORD), code
+                           min_length=MIN_PASSWORD), code
 
 
 def _change_password() -> Response | tuple[str, int]:
@@ -112,6 +129,9 @@ def _change_password() -> Response | tuple[str, int]:
         )
     except AuthenticationFailed:
         db().rollback()
+        g.setdefault(_WRONG_CURRENT, True)
+        staffing.record_failed_password_change(db(), user.account)
+        db().commit()
         return _password_page(form, errors={"current_password": _(
             "The current password is not right.")}, code=400)
     except InvalidSubmission as exc:
@@ -123,11 +143,21 @@ def _change_password() -> Response | tuple[str, int]:
     return redirect(home_for(user.role))
 
 
+def _accounts_of(requests: list[PendingGrant]) -> dict[int, StaffAccount]:
+    ids = {item.account_id for item in requests}
+    if not ids:
+        return {}
+    return {account.id: account for account in
+            db().scalars(select(StaffAccount).where(StaffAccount.id.in_(ids)))}
+
+
 def _grants_page(*, error: str | None = None, code: int = 200) -> tuple[str, int]:
     user = current_staff()
+    requests = grantable_by(db(), user.account.id)
     return render_template(
         "grants.html",
-        requests=grantable_by(db(), user.account.id),
+        requests=requests,
+        accounts=_accounts_of(requests),
         waiting=pending_grants(db(), account_id=user.account.id),
         form=GrantForm(formdata=None),
         error=error,
@@ -158,7 +188,16 @@ def register(app: Flask) -> None:
     app.before_request(_require_own_password)
     app.add_template_global(key_notices, "key_notices")
 
+    limiter: Limiter = app.extensions[LIMITER]
+    by_address = hashed_client_key(settings_of(app).secrets.staff_secret_key)
+
+    def by_account() -> str:
+        user = current_user
+        return f"account:{user.account.id}" if isinstance(user, StaffUser) else by_address()
+
     @app.route("/account/password", methods=["GET", "POST"])
+    @limiter.limit(CHANGE_LIMIT, key_func=by_account, methods=["POST"],
+                   deduct_when=lambda _response: bool(g.get(_WRONG_CURRENT)))
     def change_password() -> Response | tuple[str, int]:
         if request.method == "POST":
             return _change_password()

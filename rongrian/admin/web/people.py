@@ -4,16 +4,19 @@ An administrator never holds a unit key (DESIGN.md, "Who uses it"), so nothing h
 seals one: a new member's access is a pending grant that a member of the unit gives
 (:mod:`.access`) or the recovery key (``rongrian keys grant``). One-time passwords are shown once,
 in the answer to the POST that made them (never in a redirect, a flash message or a cookie).
+An account locked after failed log-ins (:mod:`rongrian.admin.lockout`) shows it on its page, with
+a button that lifts the lock (audited).
 """
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from flask import Flask, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from rongrian.admin import staffing
+from rongrian.admin import lockout, staffing
 from rongrian.admin.web.auth import current_staff, roles_required
 from rongrian.admin.web.staff_forms import ConfirmForm, NewAccountForm, UnitForm
 from rongrian.intake.audit import Actor
@@ -150,7 +153,8 @@ def _create() -> tuple[str, int]:
         return _list_page(form, errors=_creation_messages(exc.problems), code=400)
     db().commit()
     return render_template("one_time_password.html", account=account, password=password,
-                           reason="new", unit=unit), 200
+                           reason="new", unit=unit,
+                           hours=settings_of(current_app).one_time_password_hours), 200
 
 
 def _account_or_404(account_id: int) -> StaffAccount:
@@ -169,6 +173,7 @@ def _account_page(account: StaffAccount, *, error: str | None = None,
                           else unit.name_th) for unit in _units() if unit.id not in member_of]
     return render_template("staff_account.html", row=row, form=form, confirm=ConfirmForm(),
                            error=error, may_hold=account.role in HOLDER_ROLES,
+                           locked_until=lockout.locked_until(account, datetime.now(UTC)),
                            is_self=account.id == current_staff().account.id), code
 
 
@@ -224,12 +229,23 @@ def _reset(account_id: int) -> tuple[str, int]:
                                        strength=settings_of(current_app).kdf_strength)
     db().commit()
     return render_template("one_time_password.html", account=account, password=password,
-                           reason="reset", unit=None), 200
+                           reason="reset", unit=None,
+                           hours=settings_of(current_app).one_time_password_hours), 200
+
+
+def _unlock(account_id: int) -> Response:
+    account = _account_or_404(account_id)
+    if not ConfirmForm().validate():
+        abort(400)
+    if lockout.unlock(db(), account, actor=Actor.of(current_staff().account)):
+        flash(_("%(user)s was unlocked and can log in again.", user=account.username), "ok")
+    db().commit()
+    return redirect(url_for("staff_account", account_id=account.id))
 
 
 def register(app: Flask) -> None:
     """Add ``/admin/staff`` (list, create), ``/admin/staff/<id>`` and its ``/units``,
-    ``/units/<unit_id>/remove`` and ``/reset`` to ``app``; administrators only."""
+    ``/units/<unit_id>/remove``, ``/unlock`` and ``/reset`` to ``app``; administrators only."""
 
     @app.get("/admin/staff")
     @roles_required(Role.ADMIN)
@@ -255,6 +271,11 @@ def register(app: Flask) -> None:
     @roles_required(Role.ADMIN)
     def staff_leave(account_id: int, unit_id: int) -> Response:
         return _leave(account_id, unit_id)
+
+    @app.post("/admin/staff/<int:account_id>/unlock")
+    @roles_required(Role.ADMIN)
+    def staff_unlock(account_id: int) -> Response:
+        return _unlock(account_id)
 
     @app.post("/admin/staff/<int:account_id>/reset")
     @roles_required(Role.ADMIN)

@@ -5,7 +5,20 @@ from typing import Any
 
 from flask import Flask, request, url_for
 
-from rongrian.admin.web import access, attachments, auth, cases, custody, people, summary
+from rongrian.admin.web import (
+    access,
+    attachments,
+    auth,
+    cases,
+    custody,
+    desk,
+    desk_box,
+    organisation_pages,
+    people,
+    posters,
+    referrals,
+    summary,
+)
 from rongrian.settings import Settings
 
 #: Form targets (POST only) whose language switch leads back to the case page.
@@ -17,6 +30,16 @@ _ACCOUNT_FORMS = {
     "staff_create": "staff_list",
     "staff_join": "staff_account",
     "staff_reset": "staff_account",
+    "staff_unlock": "staff_account",
+}
+
+#: Organisation forms (POST) and their pages (:mod:`.organisation_pages`).
+_ORGANISATION_FORMS = {
+    "admin_agency_save": "admin_agency",
+    "admin_unit_add": "admin_units",
+    "admin_unit_save": "admin_unit",
+    "admin_category_add": "admin_categories",
+    "admin_category_save": "admin_category",
 }
 
 
@@ -40,6 +63,8 @@ def language_url(language: str) -> str:
         target = _ACCOUNT_FORMS[request.endpoint]
         arguments = {"account_id": view_args["account_id"]} if "account_id" in view_args else {}
         return url_for(target, **arguments, lang=language)
+    if request.endpoint in _ORGANISATION_FORMS:  # back to the form's page
+        return url_for(_ORGANISATION_FORMS[request.endpoint], **view_args, lang=language)
     return url_for("home", lang=language)
 
 
@@ -51,6 +76,12 @@ def register(app: Flask, settings: Settings) -> None:
     summary.register(app)
     access.register(app)
     people.register(app)
+    organisation_pages.register(app)
     custody.register(app)
     attachments.register(app)
+    posters.register(app)
+    desk.register(app)
+    desk.register_letters(app)
+    desk_box.register(app)
+    referrals.register(app)
     app.add_template_global(language_url, "language_url")

@@ -3,7 +3,9 @@
 ``POST /line/webhook``: the body's ``X-Line-Signature`` (base64 HMAC-SHA256 of the raw body
 under the channel secret, checked with line-bot-sdk's ``SignatureValidator``) must match, else
 400 and nothing is processed; a body that is not a JSON object with an ``events`` list is 400
-too. Then the events are handed to the dispatcher (in-process threads, or RQ when
+too. Events whose signed ``timestamp`` is older than a day or ahead of our clock are dropped
+(:mod:`rongrian.channels.line.freshness`: a replayed body, still answered 200). Then the
+events are handed to the dispatcher (in-process threads, or RQ when
 ``RONGRIAN_REDIS_URL`` is set) and the answer is 200 at once. The route is exempt from the
 app's CSRF check: the signature is its check. Without a channel secret and access token the
 LINE channel is off and the route answers 503 saying so.
@@ -13,6 +15,7 @@ import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, Response, current_app, request
@@ -25,6 +28,7 @@ from rongrian.channels.line.dispatch import (
     InProcessDispatcher,
     RQDispatcher,
 )
+from rongrian.channels.line.freshness import fresh_events
 from rongrian.channels.line.runtime import LineRuntime
 from rongrian.crypto.line_ids import queue_key
 from rongrian.intake.notify import NOTIFIER_EXTENSION, Notification, deliver_after_commit
@@ -126,7 +130,9 @@ def webhook() -> Response:
     events = _events(body)
     if events is None:
         return _plain("malformed body\n", 400)
-    channel.dispatcher.submit_events(events)
+    events = fresh_events(events, datetime.now(UTC))  # a replay past redelivery: dropped, 200
+    if events:
+        channel.dispatcher.submit_events(events)
     return _plain("OK\n", 200)
 
 

@@ -50,7 +50,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from rongrian.channels.files import FileRefused, clean_upload
+from rongrian.channels.files import FileRefused
+from rongrian.channels.isolation import clean_isolated
 from rongrian.channels.line import flow, ui
 from rongrian.channels.line import state as line_state
 from rongrian.channels.line.api import ContentUnavailable, LineApi, LineApiError, ReplyTokenInvalid
@@ -301,8 +302,7 @@ class LineRuntime:
         except ContentUnavailable:
             raise flow.PhotoRejected from None
         try:
-            with clean_upload(io.BytesIO(raw), max_bytes=self.settings.attachment_max_bytes,
-                              spool_dir=self.settings.spool_dir) as cleaned:
+            with clean_isolated(io.BytesIO(raw), self.settings) as cleaned:
                 if cleaned.media_type not in PHOTO_TYPES:
                     raise flow.PhotoRejected
                 return cleaned.stream.read(), cleaned.media_type

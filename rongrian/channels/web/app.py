@@ -8,21 +8,24 @@ from sqlalchemy import Engine
 from rongrian.channels.line.app import register as register_line
 from rongrian.channels.web.views import register
 from rongrian.settings import Settings
+from rongrian.web.agency import register_agency
 from rongrian.web.app import HERE as COMMON
-from rongrian.web.app import configure
+from rongrian.web.app import RongrianFlask, configure
+from rongrian.web.outage import DatabaseAvailability
 
 HERE = Path(__file__).resolve().parent
 PUBLIC_COOKIE = "rongrian_public"
 
 
-def create_public_app(settings: Settings, *, engine: Engine | None = None) -> Flask:
+def create_public_app(settings: Settings, *, engine: Engine | None = None,
+                      availability: DatabaseAvailability | None = None) -> Flask:
     """The citizen app: ``/report``, the receipt, ``/track``, and the LINE webhook
     ``/line/webhook`` (:mod:`rongrian.channels.line.app`).
 
     ``engine`` shares a connection pool (tests, the combined server); by default one is made
-    from ``settings.database_url``.
+    from ``settings.database_url``; ``availability`` likewise (:mod:`rongrian.web.outage`).
     """
-    app = Flask(__name__, template_folder=str(HERE / "templates"), static_folder=None)
+    app = RongrianFlask(__name__, template_folder=str(HERE / "templates"), static_folder=None)
     configure(
         app,
         settings,
@@ -30,9 +33,11 @@ def create_public_app(settings: Settings, *, engine: Engine | None = None) -> Fl
         cookie_name=PUBLIC_COOKIE,
         translations=[HERE / "translations", COMMON / "translations"],
         engine=engine,
+        availability=availability,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     register(app, settings)
     register_line(app, settings)
+    register_agency(app)
     return app

@@ -141,6 +141,8 @@ class ReportForm(FlaskForm):  # type: ignore[misc]
     category = SelectField(validate_choice=False)
     unit = SelectField(validate_choice=False)
     channel = HiddenField(default="web")
+    #: The QR poster's id from its link (``place=``); recorded only when it is registered.
+    place = HiddenField(default="")
     what_happened = TextAreaField(**_limited("what_happened"))
     when_happened = StringField(**_limited("when_happened"))
     where_happened = StringField(**_limited("where_happened"))
@@ -151,6 +153,8 @@ class ReportForm(FlaskForm):  # type: ignore[misc]
     email = StringField(**_limited("email"))
     #: Ticked after the warning that the text holds an ID number, phone number or e-mail.
     identifiers_checked = BooleanField()
+    #: One-time token: a second POST of this form files nothing (:mod:`.once`).
+    submission_token = HiddenField()
     #: Photos and documents (checked and cleaned by :mod:`rongrian.channels.web.uploads`).
     attachments = MultipleFileField()
 
@@ -196,6 +200,7 @@ class ReportForm(FlaskForm):  # type: ignore[misc]
             where_happened=self.where_happened.data or "",
             who_involved=self.who_involved.data or "",
             identity=identity,
+            place=(self.place.data or "")[:32],
         )
 
 
@@ -231,5 +236,7 @@ class InformationForm(FlaskForm):  # type: ignore[misc]
     """Adding information to a complaint: the code (hidden) and the text."""
 
     code = HiddenField()
+    #: One-time token: a second POST of this form adds nothing (:mod:`.once`).
+    submission_token = HiddenField()
     information = TextAreaField(**_limited("information"))
     attachments = MultipleFileField()

@@ -6,8 +6,9 @@ The request body of ``/report`` and ``/track/information`` may be as large as
 answered 413 with :func:`too_large_page` before any of it is parsed. Werkzeug parses the files
 into :class:`UploadRequest`'s spool: in memory up to 500 KiB, then an anonymous temporary file in
 ``spool_dir`` (no name, gone when closed or when the process ends). :func:`cleaned_files`
-checks the count, cleans each file (:func:`rongrian.channels.files.clean_upload`) and closes
-everything it made on the way out, on success or error.
+checks the count, cleans each file (:func:`rongrian.channels.files.clean_upload`, in a child
+process with a memory and time limit: :func:`rongrian.channels.isolation.clean_isolated`) and
+closes everything it made on the way out, on success or error.
 
 Nothing here logs or stores a file's name; the name the browser sent is only echoed back in an
 error message to the person who chose the file.
@@ -32,8 +33,8 @@ from rongrian.channels.files import (
     FileTooLarge,
     UnreadableFile,
     UnsupportedFileType,
-    clean_upload,
 )
+from rongrian.channels.isolation import CleaningFailed, clean_isolated
 from rongrian.intake.attachments import discard_files
 from rongrian.intake.models import Attachment
 from rongrian.settings import Settings
@@ -103,6 +104,9 @@ def _looks_like(detected: str) -> str:
 
 def refusal_message(name: str, error: FileRefused, settings: Settings) -> str:
     """Why the file ``name`` was refused, and what to do, in the current language."""
+    if isinstance(error, CleaningFailed):
+        return _("“%(name)s” needs more memory or time to check than one file may use. Please "
+                 "send a smaller or simpler file, for example saved as PDF.", name=name)
     if isinstance(error, FileTooLarge):
         if error.reason == "pixels":
             return _("“%(name)s” is a picture with too many pixels (over %(mp)s megapixels). "
@@ -160,8 +164,7 @@ def cleaned_files(uploads: Sequence[FileStorage], settings: Settings
     try:
         for upload in uploads:
             try:
-                done.append(clean_upload(upload.stream, max_bytes=settings.attachment_max_bytes,
-                                         spool_dir=settings.spool_dir))
+                done.append(clean_isolated(upload.stream, settings))
             except FileRefused as exc:
                 raise UploadRefused(refusal_message(shown_name(upload), exc, settings)) from exc
             finally:

@@ -13,6 +13,7 @@ from flask import (
     Flask,
     Response,
     current_app,
+    g,
     render_template,
     request,
     send_from_directory,
@@ -26,6 +27,8 @@ from werkzeug.datastructures import FileStorage
 
 from rongrian.channels.files import CleanedFile
 from rongrian.channels.qr.codes import tracking_link_svg
+from rongrian.channels.web import once
+from rongrian.channels.web.bodies import form_bodies_only
 from rongrian.channels.web.forms import (
     InformationForm,
     ReportForm,
@@ -51,8 +54,14 @@ from rongrian.intake.attachments import (
     files_by_code,
     generic_name,
 )
-from rongrian.intake.errors import ComplaintNotFound, InvalidSubmission, MalformedTrackingCode
+from rongrian.intake.errors import (
+    ComplaintNotFound,
+    InvalidSubmission,
+    MalformedTrackingCode,
+    SubmissionAlreadyReceived,
+)
 from rongrian.intake.models import Category, Unit
+from rongrian.intake.posters import find_poster
 from rongrian.intake.store import Submission, file_complaint, read_thread, validate
 from rongrian.intake.store import add_information as store_information
 from rongrian.intake.tracking_codes import display, normalise
@@ -99,12 +108,19 @@ def report() -> ResponseReturnValue:
     form = ReportForm()
     _offer(form)
     if request.method == "POST":
+        g.poster = find_poster(db(), form.place.data)
         return _file(form)
     if request.args.get("channel") == "qr":
         form.channel.data = "qr"
     wanted = request.args.get("unit", "")
+    g.poster = find_poster(db(), request.args.get("place"))
+    if g.poster is not None:
+        form.channel.data = "qr"
+        form.place.data = g.poster.id
+        wanted = wanted or g.poster.unit.code
     if wanted and wanted in {value for value, _name in form.unit.choices}:
         form.unit.data = wanted
+    form.submission_token.data = once.issue_token()
     return render_template("report.html", form=form)
 
 
@@ -112,18 +128,29 @@ def _file(form: ReportForm) -> ResponseReturnValue:
     """File a valid submission and show the receipt, or show the form again (400).
 
     Files are cleaned before anything is filed, so a refused file leaves nothing stored; a form
-    shown again says the files must be chosen again (browsers cannot keep them)."""
+    shown again says the files must be chosen again (browsers cannot keep them). A form whose
+    one-time token was spent gets the 409 page; an expired one comes back (:mod:`.once`)."""
+    ticket = once.presented(form.submission_token.data)
+    if ticket.spent(db()):
+        return once.already_received("complaint")
+    once.ensure_token(form)
     submission = form.submission()
     uploads = chosen(form.attachments)
     problems: dict[str, str] = {}
     if form.validate():
+        if ticket.refused:
+            return render_template("report.html", form=form, files_lost=bool(uploads),
+                                   token_refused=once.refused_message()), 400
         findings = identifiers_to_warn_about(form)
         if findings:
             return render_template("report.html", form=form, findings=findings,
                                    files_lost=bool(uploads))
         try:
             with cleaned_files(uploads, settings_of(current_app)) as cleaned:
-                return _file_with(submission, cleaned)
+                return _file_with(submission, cleaned, ticket)
+        except SubmissionAlreadyReceived:
+            db().rollback()
+            return once.already_received("complaint")
         except UploadRefused as exc:
             form.attachments.errors = [*form.attachments.errors, exc.message]
         except InvalidSubmission as exc:
@@ -139,11 +166,14 @@ def _file(form: ReportForm) -> ResponseReturnValue:
                            files_lost=bool(uploads)), 400
 
 
-def _file_with(submission: Submission, cleaned: list[CleanedFile]) -> str:
-    """File ``submission`` with its cleaned files in one transaction; return the receipt page.
+def _file_with(submission: Submission, cleaned: list[CleanedFile], ticket: once.Ticket) -> str:
+    """File ``submission`` with its cleaned files in one transaction, spending ``ticket`` in
+    it; return the receipt page.
 
-    Raises ``InvalidSubmission`` (rolled back by the caller; files written are deleted)."""
+    Raises ``InvalidSubmission`` or ``SubmissionAlreadyReceived`` (rolled back by the caller;
+    files written are deleted)."""
     settings = settings_of(current_app)
+    ticket.spend(db())
     receipt = file_complaint(db(), _pepper(), submission)
     stored = attach_to_new_complaint(db(), _pepper(), receipt.tracking_code,
                                      settings.attachments_dir,
@@ -175,7 +205,8 @@ def track() -> ResponseReturnValue:
 
 def _thread_or_error(code_text: str, track_form: TrackForm | None = None,
                      info_form: InformationForm | None = None, *, added: bool = False,
-                     files_lost: bool = False) -> ResponseReturnValue:
+                     files_lost: bool = False, token_refused: bool = False
+                     ) -> ResponseReturnValue:
     """The thread page for ``code_text``, or the malformed (400) / unknown (404) answer.
 
     The 404 body never depends on what was typed, so every unknown code gets the same page.
@@ -192,15 +223,21 @@ def _thread_or_error(code_text: str, track_form: TrackForm | None = None,
     if info_form is None:
         info_form = InformationForm(formdata=None, code=code)
     info_form.code.data = code
-    status = 400 if info_form.errors or files_lost else 200
+    once.ensure_token(info_form)
+    status = 400 if info_form.errors or files_lost or token_refused else 200
     files = files_by_code(db(), _pepper(), code_text)
     return render_template("thread.html", view=view, code=code, form=info_form,
-                           added=added, files=files, files_lost=files_lost), status
+                           added=added, files=files, files_lost=files_lost,
+                           token_refused=once.refused_message() if token_refused else ""
+                           ), status
 
 
 def add_information() -> ResponseReturnValue:
     """POST ``code`` + ``information`` (+ files): add them to the thread, show it again."""
     form = InformationForm()
+    ticket = once.presented(form.submission_token.data)
+    if ticket.spent(db()):
+        return once.already_received("information")
     code_text = form.code.data or ""
     uploads = chosen(form.attachments)
     if not form.validate():
@@ -209,12 +246,19 @@ def add_information() -> ResponseReturnValue:
             return render_template("thread.html", view=None, code=code_text, form=form,
                                    csrf_failed=True, files_lost=bool(uploads)), 400
         return _thread_or_error(code_text, info_form=form, files_lost=bool(uploads))
+    if ticket.refused:
+        return _thread_or_error(code_text, info_form=form, files_lost=bool(uploads),
+                                token_refused=True)
     try:
         if uploads:
-            _add_files(code_text, form.information.data or "", uploads)
+            _add_files(code_text, form.information.data or "", uploads, ticket)
         else:
+            ticket.spend(db())
             store_information(db(), _pepper(), code_text, form.information.data or "")
             db().commit()
+    except SubmissionAlreadyReceived:
+        db().rollback()
+        return once.already_received("information")
     except UploadRefused as exc:
         db().rollback()
         form.attachments.errors = [*form.attachments.errors, exc.message]
@@ -229,10 +273,13 @@ def add_information() -> ResponseReturnValue:
     return _thread_or_error(code_text, added=True)
 
 
-def _add_files(code_text: str, text: str, uploads: list[FileStorage]) -> None:
-    """Clean ``uploads`` and add them with ``text`` to the thread; commit."""
+def _add_files(code_text: str, text: str, uploads: list[FileStorage], ticket: once.Ticket
+               ) -> None:
+    """Clean ``uploads`` and add them with ``text`` to the thread, spending ``ticket``;
+    commit."""
     settings = settings_of(current_app)
     with cleaned_files(uploads, settings) as cleaned:
+        ticket.spend(db())
         stored = attach_with_code(db(), _pepper(), code_text, settings.attachments_dir,
                                   [(item.stream, item.media_type) for item in cleaned],
                                   text=text)
@@ -272,6 +319,7 @@ def register(app: Flask, settings: Settings) -> None:
     for view in (report, track, add_information):
         csrf.exempt(view)  # checked by the view's FlaskForm, which keeps what was typed
     app.context_processor(_template_helpers)
+    app.before_request(form_bodies_only(exempt={"line_webhook"}))
     register_uploads(app, settings, {"report", "add_information"})
     app.add_url_rule("/", view_func=home)
     app.add_url_rule("/report", view_func=limiter.limit(REPORT_LIMIT, methods=["POST"])(report),
