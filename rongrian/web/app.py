@@ -57,15 +57,24 @@ HSTS = "max-age=31536000"
 
 
 def compile_catalogs(directory: Path) -> None:
-    """Compile each ``messages.po`` under ``directory`` to ``messages.mo`` when it is stale."""
+    """Compile each ``messages.po`` under ``directory`` to ``messages.mo`` when it is stale.
+
+    An installed package ships them compiled (``setup.py``); in a read-only installation a
+    catalog that cannot be written is left as shipped.
+    """
     for po_path in directory.glob("*/LC_MESSAGES/messages.po"):
         mo_path = po_path.with_suffix(".mo")
         if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
             continue
         with po_path.open("rb") as po_file:
             catalog = read_po(po_file)
-        with mo_path.open("wb") as mo_file:
-            write_mo(mo_file, catalog)
+        try:
+            with mo_path.open("wb") as mo_file:
+                write_mo(mo_file, catalog)
+        except OSError:
+            if not mo_path.exists():
+                raise
+            continue
 
 
 def current_locale() -> str:

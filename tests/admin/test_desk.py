@@ -253,3 +253,27 @@ def test_a_30_mb_scan_is_refused_and_nothing_is_stored(
     assert TEXT in html  # what the officer typed is kept
     assert count_complaints(demo) == 0
     assert not settings.attachments_dir.exists() or list(settings.attachments_dir.iterdir()) == []
+
+
+def test_an_administrator_gives_and_takes_away_the_desk_role_on_the_account_page(
+        staff_client: FlaskClient, demo: Demo) -> None:
+    with demo.sessions() as session:
+        finance_id = session.scalars(select(StaffAccount.id).where(
+            StaffAccount.username == "finance")).one()
+    login(staff_client, "admin")
+    account_page = f"/admin/staff/{finance_id}"
+    given = post_form(staff_client, account_page, f"{account_page}/desk", {"on": "1"})
+    assert given.status_code == 302
+    assert "รับเรื่องจากช่องทางอื่นได้แล้ว" in page(staff_client, account_page)[1]
+    finance = staff_client.application.test_client()
+    login(finance, "finance")
+    assert finance.get("/desk").status_code == 200
+    post_form(staff_client, account_page, f"{account_page}/desk", {"on": "0"})
+    assert finance.get("/desk").status_code == 403
+    with demo.sessions() as session:
+        changes = session.scalars(select(AuditEntry).where(
+            AuditEntry.action == AuditAction.DESK_ROLE_CHANGED)).all()
+    assert len(changes) == 2
+    works = staff_client.application.test_client()
+    login(works, "works")
+    assert post_form(works, "/cases", f"{account_page}/desk", {"on": "1"}).status_code == 403

@@ -13,13 +13,24 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
-from flask import Flask, Response, abort, current_app, render_template, request
+from flask import (
+    Flask,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
+from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -30,11 +41,12 @@ from wtforms import (
 )
 
 from rongrian.admin.letters import acknowledgement_letter, letterhead
-from rongrian.admin.web.auth import current_staff
+from rongrian.admin.web.auth import current_staff, roles_required
 from rongrian.channels.files import CleanedFile, FileRefused, FileTooLarge, UnsupportedFileType
 from rongrian.channels.isolation import clean_isolated
 from rongrian.channels.qr.codes import tracking_link, tracking_link_svg
 from rongrian.intake.attachments import discard_files
+from rongrian.intake.audit import Actor
 from rongrian.intake.desk import (
     DESK_CHANNELS,
     MAX_AGENCY_NAME,
@@ -45,10 +57,11 @@ from rongrian.intake.desk import (
     Referral,
     ReferringBody,
     earliest_received_on,
+    set_intake_desk,
     take_down,
 )
 from rongrian.intake.errors import InvalidSubmission, MalformedTrackingCode
-from rongrian.intake.models import Agency, Category, Kind, Unit
+from rongrian.intake.models import Agency, Category, Kind, Role, StaffAccount, Unit
 from rongrian.intake.store import LIMITS, Identity, Submission
 from rongrian.intake.tracking_codes import display, normalise
 from rongrian.settings import Settings
@@ -79,6 +92,10 @@ class DeskForm(FlaskForm):  # type: ignore[misc]  # flask_wtf has no type hints
     no_contact = BooleanField(_l("No way to reach the complainant (e.g. an anonymous letter)"))
     #: A scanned letter, a photo of a note: cleaned and encrypted as on the web form.
     attachments = MultipleFileField(_l("Scans or photos"))
+
+
+class DeskRoleForm(FlaskForm):  # type: ignore[misc]
+    """The account page's switch of the intake-desk role (its CSRF token; ``on`` is read)."""
 
 
 class LetterForm(FlaskForm):  # type: ignore[misc]
@@ -330,3 +347,26 @@ def register_letters(app: Flask) -> None:
         return Response(data, mimetype=DOCX_TYPE, headers={
             "Content-Disposition": f'attachment; filename="{name}"',
             "Cache-Control": "no-store"})
+
+
+def register_role(app: Flask) -> None:
+    """Add ``POST /admin/staff/<id>/desk``: an administrator gives or takes away the
+    intake-desk role (``on`` = ``1`` or ``0``), audited as ``desk_role_changed``."""
+
+    @app.post("/admin/staff/<int:account_id>/desk")
+    @roles_required(Role.ADMIN)
+    def staff_desk(account_id: int) -> WerkzeugResponse:
+        account = db().get(StaffAccount, account_id)
+        if account is None:
+            abort(404)
+        if not DeskRoleForm().validate():
+            abort(400)
+        allowed = request.form.get("on") == "1"
+        set_intake_desk(db(), account, allowed, actor=Actor.of(current_staff().account))
+        db().commit()
+        if allowed:
+            flash(_("%(user)s may now take down complaints at the intake desk.",
+                    user=account.username), "ok")
+        else:
+            flash(_("%(user)s no longer has the intake-desk role.", user=account.username), "ok")
+        return redirect(url_for("staff_account", account_id=account.id))

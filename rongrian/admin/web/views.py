@@ -31,6 +31,7 @@ _ACCOUNT_FORMS = {
     "staff_join": "staff_account",
     "staff_reset": "staff_account",
     "staff_unlock": "staff_account",
+    "staff_desk": "staff_account",
 }
 
 #: Organisation forms (POST) and their pages (:mod:`.organisation_pages`).
@@ -82,6 +83,7 @@ def register(app: Flask, settings: Settings) -> None:
     posters.register(app)
     desk.register(app)
     desk.register_letters(app)
+    desk.register_role(app)
     desk_box.register(app)
     referrals.register(app)
     app.add_template_global(language_url, "language_url")

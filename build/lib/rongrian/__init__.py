@@ -1,0 +1,1 @@
+"""Rongrian (ร้องเรียน): complaint and whistleblower intake for Thai public agencies."""

@@ -1,0 +1,1 @@
+"""The staff, custodian and executive web app, and the ``rongrian`` command line."""

@@ -1,0 +1,1 @@
+"""The staff app: triage for unit staff, the summary for executives."""

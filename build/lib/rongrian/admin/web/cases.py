@@ -1,0 +1,190 @@
+"""Unit staff triage: the case list of my units, the case page, status changes and replies.
+
+Every case is opened with the logged-in member's unlocked key (:mod:`rongrian.intake.casework`).
+A case of another unit answers 404 exactly like one that does not exist; a member whose key has
+not been granted yet gets a page saying so (403). Executives never see case content (403). The
+complainant's identity is never shown here: it is sealed to the identity custodian alone.
+"""
+
+import uuid
+
+from flask import Flask, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from rongrian.admin.web.auth import StaffUser, current_staff, roles_required
+from rongrian.admin.web.forms import ReplyForm, StatusForm
+from rongrian.admin.web.move_forms import EscalateForm, RerouteForm, move_forms
+from rongrian.intake.attachments import list_attachments
+from rongrian.intake.casework import CaseDetail, change_status, list_cases, open_case, reply
+from rongrian.intake.errors import (
+    ComplaintNotFound,
+    InvalidSubmission,
+    InvalidTransition,
+    KeyNotGranted,
+)
+from rongrian.intake.keyring import unit_ids_of
+from rongrian.intake.models import Role, Status, Unit
+from rongrian.intake.store import LIMITS
+from rongrian.intake.transfers import REASON_MAX as MOVE_REASON_MAX
+from rongrian.intake.transfers import REASON_MIN as MOVE_REASON_MIN
+from rongrian.intake.workflow import allowed_next
+from rongrian.web.app import ERRORS, current_locale, db
+from rongrian.web.labels import label
+
+#: Roles that may use the case pages. Access to each case still follows unit membership, so an
+#: administrator without a unit sees an empty list.
+CASE_ROLES = (Role.STAFF, Role.CUSTODIAN, Role.ADMIN)
+
+
+def _problem_message(field: str, code: str) -> str:
+    limit = LIMITS.get(field, 0)
+    if code == "required":
+        return str(_("Please write a reply before sending it."))
+    if field == "note":
+        return str(_("The note is too long: at most %(limit)s characters.", limit=f"{limit:,}"))
+    return str(_("The reply is too long: at most %(limit)s characters.", limit=f"{limit:,}"))
+
+
+def _units_of(user: StaffUser) -> list[Unit]:
+    ids = unit_ids_of(db(), user.account.id)
+    if not ids:
+        return []
+    return list(db().scalars(select(Unit).where(Unit.id.in_(ids)).order_by(Unit.code)))
+
+
+def _named_unit(detail: CaseDetail) -> Unit | None:
+    if not detail.named_unit_code:
+        return None
+    return db().scalars(select(Unit).where(Unit.code == detail.named_unit_code)).first()
+
+
+def _render_case(detail: CaseDetail, status_form: StatusForm, reply_form: ReplyForm, *,
+                 error: str | None = None, error_in: str = "", code: int = 200,
+                 reroute_form: RerouteForm | None = None,
+                 escalate_form: EscalateForm | None = None) -> tuple[str, int]:
+    """The case page; ``error`` is shown at the top and in the form named by ``error_in``
+    (``status``, ``reply``, ``reroute`` or ``escalate``)."""
+    locale = current_locale()
+    status_form.status.choices = [
+        (status.value, label("status", status, locale))
+        for status in allowed_next(detail.summary.status)
+    ]
+    reroute_form, escalate_form = move_forms(detail.summary.id, reroute_form, escalate_form)
+    page = render_template(
+        "case.html",
+        case=detail,
+        named_unit=_named_unit(detail),
+        attachments=list_attachments(db(), current_staff().unlocked, detail.summary.id),
+        status_form=status_form,
+        reply_form=reply_form,
+        reroute_form=reroute_form,
+        escalate_form=escalate_form,
+        error=error,
+        error_in=error_in,
+        note_limit=LIMITS["note"],
+        reply_limit=LIMITS["reply"],
+        reason_min=MOVE_REASON_MIN,
+        reason_max=MOVE_REASON_MAX,
+    )
+    return page, code
+
+
+def _open(user: StaffUser, case_id: uuid.UUID) -> CaseDetail:
+    """Open a case in the user's session and commit its audit entry (the opening is recorded
+    before the content is shown); domain errors go to the app's handlers."""
+    detail = open_case(db(), user.unlocked, case_id)
+    db().commit()
+    return detail
+
+
+def render_case_again(user: StaffUser, case_id: uuid.UUID, *, error: str, error_in: str,
+                      reroute_form: RerouteForm | None = None,
+                      escalate_form: EscalateForm | None = None) -> tuple[str, int]:
+    """The case page after a refused move (the caller rolled it back), with the message (400)."""
+    return _render_case(_open(user, case_id), StatusForm(formdata=None),
+                        ReplyForm(formdata=None), error=error, error_in=error_in, code=400,
+                        reroute_form=reroute_form, escalate_form=escalate_form)
+
+
+def _refused(user: StaffUser, case_id: uuid.UUID, form: StatusForm, error: str
+             ) -> tuple[str, int]:
+    """Undo a refused status change and show the case again with the message (400)."""
+    db().rollback()
+    return _render_case(_open(user, case_id), form, ReplyForm(formdata=None), error=error,
+                        error_in="status", code=400)
+
+
+def _not_found(_error: ComplaintNotFound) -> tuple[str, int]:
+    db().rollback()
+    title, detail = ERRORS[404]
+    return render_template("error.html", status=404, title=title, detail=detail), 404
+
+
+def _not_granted(_error: KeyNotGranted) -> tuple[str, int]:
+    db().rollback()
+    return render_template("not_granted.html"), 403
+
+
+def register(app: Flask) -> None:
+    """Add ``/cases``, ``/cases/<uuid>`` and its ``/status`` and ``/reply`` to ``app``."""
+    app.register_error_handler(ComplaintNotFound, _not_found)
+    app.register_error_handler(KeyNotGranted, _not_granted)
+
+    @app.get("/cases")
+    @roles_required(*CASE_ROLES)
+    def cases() -> str:
+        user = current_staff()
+        return render_template(
+            "cases.html", cases=list_cases(db(), user.account.id), units=_units_of(user)
+        )
+
+    @app.get("/cases/<uuid:case_id>")
+    @roles_required(*CASE_ROLES)
+    def case(case_id: uuid.UUID) -> tuple[str, int]:
+        detail = _open(current_staff(), case_id)
+        return _render_case(detail, StatusForm(formdata=None), ReplyForm(formdata=None))
+
+    @app.post("/cases/<uuid:case_id>/status")
+    @roles_required(*CASE_ROLES)
+    def case_status(case_id: uuid.UUID) -> Response | tuple[str, int]:
+        user = current_staff()
+        form = StatusForm()
+        form.status.choices = [(status.value, status.value) for status in Status]
+        if not form.validate():
+            return _refused(user, case_id, form, _("Please choose one of the statuses offered."))
+        target = Status(form.status.data)
+        name = label("status", target, current_locale())
+        try:
+            change_status(db(), user.unlocked, case_id, target, form.note.data or "")
+        except InvalidTransition:
+            return _refused(user, case_id, form, _(
+                "This case cannot move to “%(status)s” from its current status. "
+                "Nothing was changed.", status=name))
+        except InvalidSubmission as exc:
+            return _refused(user, case_id, form,
+                            _problem_message("note", exc.problems.get("note", "too_long")))
+        db().commit()
+        flash(_("Status changed to “%(status)s”.", status=name), "ok")
+        return redirect(url_for("case", case_id=case_id))
+
+    @app.post("/cases/<uuid:case_id>/reply")
+    @roles_required(*CASE_ROLES)
+    def case_reply(case_id: uuid.UUID) -> Response | tuple[str, int]:
+        user = current_staff()
+        form = ReplyForm()
+        try:
+            if not form.validate():
+                raise InvalidSubmission({"reply": "required"})
+            reply(db(), user.unlocked, case_id, form.text.data or "")
+        except InvalidSubmission as exc:
+            db().rollback()
+            detail = _open(user, case_id)
+            field, code = next(iter(exc.problems.items()))
+            return _render_case(detail, StatusForm(formdata=None), form,
+                                error=_problem_message(field, code), error_in="reply",
+                                code=400)
+        db().commit()
+        flash(_("Your reply was sent. The complainant reads it with their tracking code."), "ok")
+        return redirect(url_for("case", case_id=case_id))

@@ -1,0 +1,1 @@
+"""Thin adapters that turn outside input into calls of :mod:`rongrian.intake`."""

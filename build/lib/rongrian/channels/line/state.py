@@ -1,0 +1,251 @@
+"""Conversation state of one LINE user, stored encrypted and keyed by an HMAC of the user id.
+
+See :mod:`rongrian.crypto.line_ids` for the keys. Rows exist only while something is in progress
+(a draft, a question awaiting its answer, an undelivered receipt) and expire 24 hours after the
+last message: :func:`purge` deletes expired rows and their photos, and redelivery digests older
+than :data:`SEEN_DAYS` days.
+"""
+
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from rongrian.crypto import aead, line_ids
+from rongrian.crypto.errors import DecryptionFailed
+from rongrian.intake import envelope
+from rongrian.intake.models import LineConversation, LineDraftPhoto, LineSeenEvent
+
+#: A draft untouched this long is deleted (issue 4).
+DRAFT_LIFETIME = timedelta(hours=24)
+#: Digests of handled webhook events are kept this many days (LINE redelivers within hours).
+SEEN_DAYS = 3
+
+
+@dataclass
+class Draft:
+    """What the citizen has said so far. ``unit`` is ``None`` until asked, ``""`` if skipped;
+    ``anonymous`` ``None`` until asked."""
+
+    kind: str = ""
+    category: str = ""
+    unit: str | None = None
+    what: list[str] = field(default_factory=list)
+    what_done: bool = False
+    where: str | None = None
+    photos_done: bool = False
+    anonymous: bool | None = None
+    name: str = ""
+    phone: str | None = None
+
+
+@dataclass
+class State:
+    """Everything kept between two messages of one user (encrypted at rest).
+
+    ``step`` names the question awaiting an answer (``""``: none). ``resume`` is the draft step
+    to go back to after a look-up interrupted it. ``code`` is the tracking code of the complaint
+    the user is adding information to. ``receipt`` holds receipt messages a failed reply did not
+    deliver; they are shown on the user's next message.
+    """
+
+    lang: str = "th"
+    step: str = ""
+    resume: str = ""
+    editing: bool = False
+    draft: Draft | None = None
+    code: str = ""
+    photos: int = 0
+    receipt: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def idle(self) -> bool:
+        """Nothing to keep: the row can go."""
+        return not (self.step or self.draft or self.code or self.receipt)
+
+    def to_record(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> "State":
+        draft = record.get("draft")
+        return cls(
+            lang=record.get("lang", "th"),
+            step=record.get("step", ""),
+            resume=record.get("resume", ""),
+            editing=bool(record.get("editing", False)),
+            draft=Draft(**draft) if draft else None,
+            code=record.get("code", ""),
+            photos=int(record.get("photos", 0)),
+            receipt=list(record.get("receipt", [])),
+        )
+
+
+@dataclass
+class Loaded:
+    """A user's state as loaded: ``row`` is ``None`` when nothing was stored; ``expired`` says a
+    stored draft had expired (and was deleted)."""
+
+    user_id: str
+    digest: bytes
+    key: bytes
+    state: State
+    row: LineConversation | None
+    expired: bool = False
+
+
+def _aad(digest: bytes) -> bytes:
+    return b"line-conversation:" + digest
+
+
+def _photo_aad(digest: bytes, photo_id: uuid.UUID) -> bytes:
+    return b"line-draft-photo:" + digest + photo_id.bytes
+
+
+def expiry(now: datetime) -> datetime:
+    """24 hours from ``now``, rounded up to the hour (the row shows no minute of activity)."""
+    later = now + DRAFT_LIFETIME
+    rounded = later.replace(minute=0, second=0, microsecond=0)
+    return rounded if rounded == later else rounded + timedelta(hours=1)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def load(session: Session, pepper: bytes, user_id: str, now: datetime) -> Loaded:
+    """The stored state of ``user_id`` (a fresh one if none, or if it expired: then the expired
+    row and its photos are deleted here)."""
+    digest = line_ids.conversation_digest(pepper, user_id)
+    key = line_ids.draft_key(pepper, user_id)
+    row = session.get(LineConversation, digest)
+    if row is None:
+        return Loaded(user_id, digest, key, State(), None)
+    if _aware(row.expires_at) <= now:
+        _delete(session, row)
+        return Loaded(user_id, digest, key, State(), None, expired=True)
+    try:
+        record = envelope.decrypt_record(key, row.state, _aad(digest))
+    except DecryptionFailed:
+        # Unreadable (e.g. the pepper was replaced): start afresh rather than fail forever.
+        _delete(session, row)
+        return Loaded(user_id, digest, key, State(), None, expired=True)
+    return Loaded(user_id, digest, key, State.from_record(record), row)
+
+
+def save(session: Session, loaded: Loaded, now: datetime) -> None:
+    """Store ``loaded.state`` encrypted (or delete the row and its photos when idle).
+
+    Only flushes; a concurrent change of the same row raises ``StaleDataError`` at flush.
+    """
+    if loaded.state.idle:
+        if loaded.row is not None:
+            _delete(session, loaded.row)
+            loaded.row = None
+        return
+    blob = envelope.encrypt_record(loaded.key, loaded.state.to_record(), _aad(loaded.digest))
+    if loaded.row is None:
+        loaded.row = LineConversation(user_digest=loaded.digest, state=blob,
+                                      expires_at=expiry(now))
+        session.add(loaded.row)
+    else:
+        loaded.row.state = blob
+        loaded.row.expires_at = expiry(now)
+    session.flush()
+
+
+def _delete(session: Session, row: LineConversation) -> None:
+    session.execute(delete(LineDraftPhoto).where(LineDraftPhoto.user_digest == row.user_digest))
+    session.delete(row)
+    session.flush()
+
+
+def forget(session: Session, pepper: bytes, user_id: str) -> bool:
+    """Delete everything kept for ``user_id`` (unfollow). Returns whether anything was there."""
+    row = session.get(LineConversation, line_ids.conversation_digest(pepper, user_id))
+    if row is None:
+        return False
+    _delete(session, row)
+    return True
+
+
+def add_photo(session: Session, loaded: Loaded, cleaned: bytes, media_type: str) -> int:
+    """Keep a cleaned photo with the draft (encrypted under the draft key); the conversation
+    row must exist (save first). Returns the number of photos now kept."""
+    photo_id = uuid.uuid4()
+    position = (session.scalar(
+        select(func.max(LineDraftPhoto.position)).where(
+            LineDraftPhoto.user_digest == loaded.digest)
+    ) or 0) + 1
+    record = media_type.encode("ascii") + b"\n" + cleaned
+    session.add(LineDraftPhoto(
+        id=photo_id, user_digest=loaded.digest, position=position,
+        blob=aead.encrypt(loaded.key, record, _photo_aad(loaded.digest, photo_id)),
+    ))
+    session.flush()
+    return count_photos(session, loaded)
+
+
+def count_photos(session: Session, loaded: Loaded) -> int:
+    return int(session.scalar(
+        select(func.count()).select_from(LineDraftPhoto).where(
+            LineDraftPhoto.user_digest == loaded.digest)
+    ) or 0)
+
+
+def photos(session: Session, loaded: Loaded) -> list[tuple[bytes, str]]:
+    """The draft's photos in order, decrypted: ``(cleaned bytes, media type)``."""
+    rows = session.scalars(
+        select(LineDraftPhoto).where(LineDraftPhoto.user_digest == loaded.digest)
+        .order_by(LineDraftPhoto.position)
+    )
+    found = []
+    for row in rows:
+        record = aead.decrypt(loaded.key, row.blob, _photo_aad(loaded.digest, row.id))
+        media_type, _newline, data = record.partition(b"\n")
+        found.append((data, media_type.decode("ascii")))
+    return found
+
+
+def drop_photos(session: Session, loaded: Loaded) -> None:
+    session.execute(delete(LineDraftPhoto).where(LineDraftPhoto.user_digest == loaded.digest))
+    session.flush()
+
+
+def seen(session: Session, pepper: bytes, webhook_event_id: str) -> bool:
+    """Whether the event was handled already."""
+    digest = line_ids.event_digest(pepper, webhook_event_id)
+    return session.get(LineSeenEvent, digest) is not None
+
+
+def mark_seen(session: Session, pepper: bytes, webhook_event_id: str, today: date) -> None:
+    """Record the event as handled (a second insert of the same event fails at flush)."""
+    session.add(LineSeenEvent(event_digest=line_ids.event_digest(pepper, webhook_event_id),
+                              seen_on=today))
+    session.flush()
+
+
+def purge(session: Session, now: datetime) -> tuple[int, int]:
+    """Delete expired conversations (with their photos) and old redelivery digests.
+
+    Returns ``(conversations, event digests)`` deleted. Only flushes.
+    """
+    expired = list(session.scalars(
+        select(LineConversation.user_digest).where(LineConversation.expires_at <= now)
+    ))
+    if expired:
+        session.execute(delete(LineDraftPhoto).where(LineDraftPhoto.user_digest.in_(expired)))
+        session.execute(delete(LineConversation).where(
+            LineConversation.user_digest.in_(expired)).execution_options(
+            synchronize_session=False))
+    cutoff = now.date() - timedelta(days=SEEN_DAYS)
+    old = session.scalar(
+        select(func.count()).select_from(LineSeenEvent).where(LineSeenEvent.seen_on < cutoff)
+    ) or 0
+    if old:
+        session.execute(delete(LineSeenEvent).where(LineSeenEvent.seen_on < cutoff))
+    session.flush()
+    return len(expired), int(old)

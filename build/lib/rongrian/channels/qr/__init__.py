@@ -1,0 +1,1 @@
+"""QR codes for tracking links and (later) printable posters."""

@@ -1,0 +1,177 @@
+"""Periodic summaries for executives (สรุปสถิติเรื่องร้องเรียนเสนอผู้บริหาร).
+
+ITA asks for summaries monthly, quarterly (by the 25th of the month after the quarter), every six
+months and yearly, by fiscal year (ปีงบประมาณ, October–September, years in พ.ศ.). Periods are named
+``2568`` (fiscal year), ``2568-Q1``…``Q4``, ``2568-H1``/``H2`` and ``2568-10`` (calendar month in
+พ.ศ.). A summary carries counts only, never case content. One grouped query scans the period once.
+"""
+
+import calendar
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from rongrian.intake.errors import InvalidPeriod
+from rongrian.intake.models import (
+    BoxOpening,
+    Category,
+    Complaint,
+    QrPoster,
+    SuggestionBox,
+    Unit,
+)
+from rongrian.intake.thaidate import BE_OFFSET, fiscal_year_bounds
+from rongrian.intake.workflow import FINISHED
+
+_PERIOD = re.compile(r"^(?P<year>\d{4})(?:-(?P<part>Q[1-4]|H[12]|\d{2}))?$")
+
+
+@dataclass(frozen=True)
+class Period:
+    """A reporting period: ``label`` as parsed, ``kind`` (``year``, ``quarter``, ``half``,
+    ``month``), ``fiscal_year`` (พ.ศ.) and the inclusive day range ``start``–``end``."""
+
+    label: str
+    kind: str
+    fiscal_year: int
+    start: date
+    end: date
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.month - 1 + months
+    return date(day.year + index // 12, index % 12 + 1, 1)
+
+
+def _month_end(first: date) -> date:
+    return first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+
+def parse_period(label: str) -> Period:
+    """Parse a period label; raises :class:`InvalidPeriod` for anything else.
+
+    ``2568`` is fiscal year 2568 (1 Oct 2567 BE – 30 Sep 2568 BE); ``2568-Q1`` is Oct–Dec 2567 BE;
+    ``2568-H2`` is Apr–Sep 2568 BE; ``2568-10`` is October 2568 BE (in fiscal year 2569).
+    """
+    match = _PERIOD.match(label.strip().upper())
+    if match is None:
+        raise InvalidPeriod(label)
+    year = int(match["year"])
+    if not 2500 <= year <= 2700:
+        raise InvalidPeriod(label)
+    part = match["part"]
+    first, last = fiscal_year_bounds(year)
+    if part is None:
+        return Period(label, "year", year, first, last)
+    if part[0] in "QH":
+        size = 3 if part[0] == "Q" else 6
+        start = _add_months(first, size * (int(part[1]) - 1))
+        end = _month_end(_add_months(start, size - 1))
+        return Period(label, "quarter" if size == 3 else "half", year, start, end)
+    month = int(part)
+    if not 1 <= month <= 12:
+        raise InvalidPeriod(label)
+    start = date(year - BE_OFFSET, month, 1)
+    return Period(label, "month", year + (1 if month >= 10 else 0), start, _month_end(start))
+
+
+@dataclass
+class Summary:
+    """Counts for one period. ``by_*`` map a code (category/unit code, channel, status, kind)
+    to a count; ``within_standard``/``late`` count finished cases against their SLA days,
+    ``open_overdue`` counts unfinished cases past their due day as of the period's end (or as
+    of today for a period that has not ended yet)."""
+
+    period: Period
+    total: int = 0
+    by_category: Counter[str] = field(default_factory=Counter)
+    by_unit: Counter[str] = field(default_factory=Counter)
+    by_channel: Counter[str] = field(default_factory=Counter)
+    by_status: Counter[str] = field(default_factory=Counter)
+    by_kind: Counter[str] = field(default_factory=Counter)
+    within_standard: int = 0
+    late: int = 0
+    open_overdue: int = 0
+    category_names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    unit_names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: Complaints filed through each registered QR poster, by poster id (issue 8), and each
+    #: poster's place text and unit code.
+    by_place: Counter[str] = field(default_factory=Counter)
+    place_names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: Complaints found in each suggestion box, by the box's place (issue 8).
+    by_box: Counter[str] = field(default_factory=Counter)
+
+
+def summarise(session: Session, period: Period, *, as_of: date | None = None) -> Summary:
+    """Count the complaints received within ``period`` (one grouped scan of the period).
+
+    Overdue is judged as of ``as_of`` (default today, UTC), never later than the period's end.
+    """
+    as_of = min(as_of or datetime.now(UTC).date(), period.end)
+    finished = Complaint.status.in_(list(FINISHED))
+    timeliness = case(
+        (and_(finished, Complaint.finished_on <= Complaint.due_on), "within"),
+        (finished, "late"),
+        (Complaint.due_on < as_of, "overdue"),
+        else_="open",
+    )
+    query = (
+        select(
+            Complaint.category_id, Complaint.unit_id, Complaint.channel, Complaint.status,
+            Complaint.kind, timeliness.label("timeliness"), func.count().label("n"),
+        )
+        .where(Complaint.received_on.between(period.start, period.end))
+        .group_by(
+            Complaint.category_id, Complaint.unit_id, Complaint.channel, Complaint.status,
+            Complaint.kind, timeliness,
+        )
+    )
+    categories = {c.id: c for c in session.scalars(select(Category))}
+    units = {u.id: u for u in session.scalars(select(Unit))}
+    summary = Summary(period)
+    summary.category_names = {c.code: (c.name_th, c.name_en) for c in categories.values()}
+    summary.unit_names = {u.code: (u.name_th, u.name_en) for u in units.values()}
+    for category_id, unit_id, channel, status, kind, when, n in session.execute(query):
+        summary.total += n
+        summary.by_category[categories[category_id].code] += n
+        summary.by_unit[units[unit_id].code] += n
+        summary.by_channel[str(channel)] += n
+        summary.by_status[str(status)] += n
+        summary.by_kind[str(kind)] += n
+        summary.within_standard += n if when == "within" else 0
+        summary.late += n if when == "late" else 0
+        summary.open_overdue += n if when == "overdue" else 0
+    _count_places(session, period, summary)
+    _count_boxes(session, period, summary)
+    return summary
+
+
+def _count_boxes(session: Session, period: Period, summary: Summary) -> None:
+    """Fill ``summary.by_box``: complaints of ``period`` per suggestion box."""
+    query = (
+        select(SuggestionBox.place, func.count(Complaint.id))
+        .join(BoxOpening, BoxOpening.box_id == SuggestionBox.id)
+        .join(Complaint, Complaint.box_opening_id == BoxOpening.id)
+        .where(Complaint.received_on.between(period.start, period.end))
+        .group_by(SuggestionBox.place)
+    )
+    for place, n in session.execute(query):
+        summary.by_box[place] = n
+
+
+def _count_places(session: Session, period: Period, summary: Summary) -> None:
+    """Fill ``summary.by_place``: complaints of ``period`` per registered QR poster."""
+    query = (
+        select(QrPoster.id, QrPoster.place, Unit.code, func.count(Complaint.id))
+        .join(Complaint, Complaint.poster_id == QrPoster.id)
+        .join(Unit, Unit.id == QrPoster.unit_id)
+        .where(Complaint.received_on.between(period.start, period.end))
+        .group_by(QrPoster.id, QrPoster.place, Unit.code)
+    )
+    for poster_id, place, unit_code, n in session.execute(query):
+        summary.by_place[poster_id] = n
+        summary.place_names[poster_id] = (place, unit_code)

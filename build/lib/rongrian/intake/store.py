@@ -1,0 +1,483 @@
+"""Filing complaints and the complainant's access through the tracking code.
+
+Every function takes the SQLAlchemy ``Session`` explicitly and only flushes; the caller commits
+(or rolls back) the unit of work, so nothing half-written survives a failure.
+"""
+
+import json
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from rongrian.crypto import aead, keys, padding, sealed
+from rongrian.crypto.errors import PaddingOverflow
+from rongrian.crypto.tracking import digests_equal, tracking_digest, tracking_wrap_key
+from rongrian.intake import envelope
+from rongrian.intake.datakeys import (
+    DataKeys,
+    complainant_keys,
+    first_keys,
+    give_complainant_key,
+    seal_to_ring,
+)
+from rongrian.intake.errors import ComplaintNotFound, InvalidSubmission, NotText
+from rongrian.intake.keyring import active_unit_ring, custodian_ring, recovery_public_key
+from rongrian.intake.models import (
+    CaseCounter,
+    CaseEvent,
+    Category,
+    Channel,
+    Complaint,
+    EventKind,
+    Kind,
+    Status,
+    Unit,
+)
+from rongrian.intake.posters import poster_of
+from rongrian.intake.routing import route
+from rongrian.intake.thaidate import fiscal_year_of
+from rongrian.intake.tracking_codes import display, new_tracking_code, normalise
+
+#: Field limits in characters (after trimming). A LINE text message is at most 5,000 characters;
+#: a web description may be longer.
+LIMITS = {
+    "what_happened": 10_000,
+    "when_happened": 300,
+    "where_happened": 500,
+    "who_involved": 1_000,
+    "name": 200,
+    "phone": 32,
+    "email": 254,
+    "information": 10_000,
+    "reply": 10_000,
+    "note": 2_000,
+}
+#: UTF-8 needs at most 4 bytes per character, and JSON at most 2 for the 1-byte characters it
+#: escapes (``"``, ``\\``, newline, tab: ``clean_text`` drops every other control character).
+_MAX_BYTES_PER_CHARACTER = 4
+_IDENTITY_FIELDS = ("name", "phone", "email")
+
+
+def _identity_record_bytes(block: int = 256) -> int:
+    """Bytes every identity record is padded to: the largest record the limits allow (every
+    field at its :data:`LIMITS` length in 4-byte characters, ``"anonymous":false``) with its
+    length frame, rounded up to ``block``."""
+    skeleton = json.dumps({"anonymous": False, **dict.fromkeys(_IDENTITY_FIELDS, "")},
+                          separators=(",", ":")).encode("utf-8")
+    largest = padding.FRAME_BYTES + len(skeleton) + _MAX_BYTES_PER_CHARACTER * sum(
+        LIMITS[field] for field in _IDENTITY_FIELDS)
+    return -(-largest // block) * block
+
+
+#: Every identity record (anonymous or not) is exactly this many bytes before encryption, so
+#: its size at rest (this + 28) says nothing about whether or how a name was given (issue 13 M2).
+IDENTITY_RECORD_BYTES = _identity_record_bytes()
+
+_PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,30}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_CONTROL = {cp: None for cp in range(32) if chr(cp) not in "\n\t"}
+
+
+def clean_text(text: str) -> str:
+    """NFC-normalise, drop control characters (keeping newline and tab) and trim.
+
+    Raises :class:`~rongrian.intake.errors.NotText` when ``text`` is not a ``str`` (a number,
+    ``True`` or an object decoded from JSON): nothing but text reaches the core.
+    """
+    if not isinstance(text, str):
+        raise NotText(type(text).__name__)
+    return unicodedata.normalize("NFC", text).translate(_CONTROL).replace("\r", "").strip()
+
+
+def _text_or_problem(problems: dict[str, str], field: str, value: object) -> str:
+    """``clean_text(value)``, or ``""`` with ``problems[field] = "invalid"`` if not text."""
+    try:
+        return clean_text(value)  # type: ignore[arg-type]
+    except NotText:
+        problems[field] = "invalid"
+        return ""
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A complainant who chose to give their identity. Sealed to the custodian only."""
+
+    name: str
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What a citizen filed, as any channel hands it to the core (texts already decoded)."""
+
+    kind: str
+    category_code: str
+    unit_code: str | None
+    channel: str
+    what_happened: str
+    when_happened: str = ""
+    where_happened: str = ""
+    who_involved: str = ""
+    identity: Identity | None = None
+    #: The QR poster's id from its link (``place=``; :mod:`rongrian.intake.posters`), or ``""``.
+    #: Recorded only for the ``qr`` channel and only when it names a registered poster.
+    place: str = ""
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the complainant is given once: the tracking code (grouped) and the case number."""
+
+    tracking_code: str
+    case_number: str
+    complaint_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class ThreadEntry:
+    """One entry of the thread as the complainant sees it (status changes carry no text)."""
+
+    kind: EventKind
+    occurred_on: date
+    status: Status | None
+    text: str | None
+
+
+@dataclass(frozen=True)
+class ComplainantView:
+    """Everything the tracking code unlocks (DESIGN.md, promise 4)."""
+
+    case_number: str
+    kind: Kind
+    category: Category
+    status: Status
+    received_on: date
+    entries: list[ThreadEntry]
+
+
+def _check_length(problems: dict[str, str], field: str, value: str, *, required: bool) -> None:
+    if required and not value:
+        problems[field] = "required"
+    elif len(value) > LIMITS[field]:
+        problems[field] = "too_long"
+
+
+def _validate_identity(identity: Identity, problems: dict[str, str]) -> Identity:
+    cleaned = Identity(_text_or_problem(problems, "name", identity.name),
+                       _text_or_problem(problems, "phone", identity.phone),
+                       _text_or_problem(problems, "email", identity.email))
+    if problems.keys() & {"name", "phone", "email"}:
+        return cleaned
+    _check_length(problems, "name", cleaned.name, required=True)
+    _check_length(problems, "phone", cleaned.phone, required=False)
+    _check_length(problems, "email", cleaned.email, required=False)
+    if cleaned.phone and "phone" not in problems and not _PHONE.match(cleaned.phone):
+        problems["phone"] = "invalid"
+    if cleaned.email and "email" not in problems and not _EMAIL.match(cleaned.email):
+        problems["email"] = "invalid"
+    return cleaned
+
+
+def _resolve(session: Session, submission: Submission) -> tuple[Category, Unit | None]:
+    problems: dict[str, str] = {}
+    if submission.kind not in {k.value for k in Kind}:
+        problems["kind"] = "required" if not submission.kind else "unknown"
+    if submission.channel not in {c.value for c in Channel}:
+        problems["channel"] = "unknown"
+    category = session.scalars(
+        select(Category).where(Category.code == submission.category_code, Category.active)
+    ).first()
+    if category is None:
+        problems["category"] = "required" if not submission.category_code else "unknown"
+    unit = None
+    if submission.unit_code:
+        unit = session.scalars(
+            select(Unit).where(Unit.code == submission.unit_code, Unit.active)
+        ).first()
+        if unit is None:
+            problems["unit"] = "unknown"
+    if problems:
+        raise InvalidSubmission(problems)
+    assert category is not None  # noqa: S101 - narrowed by the problems check above
+    return category, unit
+
+
+def validate(session: Session, submission: Submission) -> tuple[Submission, Category, Unit | None]:
+    """Check and clean a submission; return it cleaned with its category and named unit.
+
+    Raises :class:`InvalidSubmission` listing every problem at once.
+    """
+    problems: dict[str, str] = {}
+    texts = {
+        field: _text_or_problem(problems, field, getattr(submission, field))
+        for field in ("what_happened", "when_happened", "where_happened", "who_involved")
+    }
+    for field, value in texts.items():
+        if field not in problems:
+            _check_length(problems, field, value, required=field == "what_happened")
+    not_text = [field for field in ("kind", "category_code", "unit_code", "channel")
+                if not isinstance(getattr(submission, field), str | None)]
+    if not_text:
+        problems.update({field.removesuffix("_code"): "invalid" for field in not_text})
+        raise InvalidSubmission(problems)
+    identity = (
+        _validate_identity(submission.identity, problems) if submission.identity else None
+    )
+    try:
+        category, unit = _resolve(session, submission)
+    except InvalidSubmission as exc:
+        problems.update(exc.problems)
+    if problems:
+        raise InvalidSubmission(problems)
+    cleaned = Submission(
+        kind=submission.kind,
+        category_code=submission.category_code,
+        unit_code=submission.unit_code or None,
+        channel=submission.channel,
+        identity=identity,
+        place=submission.place,
+        **texts,
+    )
+    return cleaned, category, unit
+
+
+def next_case_number(session: Session, fiscal_year: int) -> str:
+    """Issue the next case number of ``fiscal_year`` (พ.ศ.), e.g. ``2568/000123``."""
+    issued = session.execute(
+        update(CaseCounter)
+        .where(CaseCounter.fiscal_year == fiscal_year)
+        .values(last_number=CaseCounter.last_number + 1)
+        .returning(CaseCounter.last_number)
+    ).scalar_one_or_none()
+    if issued is None:
+        try:
+            with session.begin_nested():
+                session.add(CaseCounter(fiscal_year=fiscal_year, last_number=0))
+        except IntegrityError:
+            pass  # a concurrent filing made this year's counter first: count on from it
+        return next_case_number(session, fiscal_year)
+    return f"{fiscal_year}/{issued:06d}"
+
+
+def _seal_identity(
+    session: Session, complaint_id: uuid.UUID, identity: Identity | None
+) -> tuple[bytes, bytes, bytes]:
+    """Encrypt the identity record (always present, so anonymity is not visible) under its own
+    key, sealed to the custodian ring and the recovery key only."""
+    record = {"anonymous": identity is None, "name": "", "phone": "", "email": ""}
+    if identity is not None:
+        record.update(name=identity.name, phone=identity.phone, email=identity.email)
+    identity_key = aead.new_key()
+    try:
+        blob = envelope.encrypt_fixed_record(identity_key, record, IDENTITY_RECORD_BYTES,
+                                             envelope.identity_aad(complaint_id))
+    except PaddingOverflow as exc:  # only if LIMITS and IDENTITY_RECORD_BYTES disagree
+        raise InvalidSubmission({"identity": "too_long"}) from exc
+    aad = envelope.identity_key_aad(complaint_id)
+    custodian = keys.load_public(custodian_ring(session).public_key)
+    return (
+        blob,
+        sealed.seal(custodian, identity_key, aad),
+        sealed.seal(recovery_public_key(session), identity_key, aad),
+    )
+
+
+def file_complaint(
+    session: Session, pepper: bytes, submission: Submission, *, now: datetime | None = None
+) -> Receipt:
+    """Validate, route, encrypt and store a complaint; return the one-time receipt.
+
+    Raises :class:`InvalidSubmission` (nothing stored) or ``SetupError``.
+    """
+    now = now or datetime.now(UTC)
+    cleaned, category, named_unit = validate(session, submission)
+    unit = route(session, category, named_unit)
+    complaint_id = uuid.uuid4()
+    data_keys = first_keys(complaint_id)
+    data_key = data_keys.current
+    code = new_tracking_code()
+    wrap_key = tracking_wrap_key(pepper, code)
+    today = now.date()
+    content = {
+        "what_happened": cleaned.what_happened,
+        "when_happened": cleaned.when_happened,
+        "where_happened": cleaned.where_happened,
+        "who_involved": cleaned.who_involved,
+        "named_unit": named_unit.code if named_unit else None,
+        "submitted_at": now.isoformat(timespec="seconds"),
+    }
+    identity_blob, identity_custodian, identity_recovery = _seal_identity(
+        session, complaint_id, cleaned.identity
+    )
+    ring = active_unit_ring(session, unit.id)
+    fiscal_year = fiscal_year_of(today)
+    # The case number comes last: its counter row stays locked until the caller commits.
+    complaint = Complaint(
+        id=complaint_id,
+        case_number=next_case_number(session, fiscal_year),
+        fiscal_year=fiscal_year,
+        tracking_digest=tracking_digest(pepper, code),
+        kind=Kind(cleaned.kind),
+        category_id=category.id,
+        unit_id=unit.id,
+        channel=Channel(cleaned.channel),
+        poster_id=poster_of(session, cleaned.channel, cleaned.place),
+        status=Status.RECEIVED,
+        received_on=today,
+        due_on=today + timedelta(days=category.sla_days),
+        updated_on=today,
+        finished_on=None,
+        content=envelope.encrypt_record(data_key, content, envelope.content_aad(complaint_id)),
+        tracking_wrapped_key=aead.encrypt(wrap_key, data_key, envelope.tracking_aad(complaint_id)),
+        identity=identity_blob,
+        identity_key_custodian=identity_custodian,
+        identity_key_recovery=identity_recovery,
+    )
+    give_complainant_key(complaint, data_keys, wrap_key)
+    session.add(complaint)
+    session.flush()  # the complaint row first: its key and thread rows refer to it
+    session.add(seal_to_ring(ring, data_keys))
+    append_event(session, complaint, data_keys, EventKind.STATUS, {"note": ""}, now=now,
+                 status=Status.RECEIVED, first=True)
+    session.flush()
+    return Receipt(display(code), complaint.case_number, complaint_id)
+
+
+def append_event(
+    session: Session,
+    complaint: Complaint,
+    data_keys: DataKeys,
+    kind: EventKind,
+    record: dict[str, str],
+    *,
+    now: datetime,
+    status: Status | None = None,
+    actor_id: int | None = None,
+    first: bool = False,
+) -> CaseEvent:
+    """Add an entry to ``complaint``'s thread (dated at day resolution in clear), encrypted
+    under the current generation of ``data_keys``.
+
+    ``first`` says the complaint is new, so its thread is known to be empty (no lookup)."""
+    last = None if first else session.scalar(
+        select(func.max(CaseEvent.seq)).where(CaseEvent.complaint_id == complaint.id)
+    )
+    event_id = uuid.uuid4()
+    body = dict(record, at=now.isoformat(timespec="seconds"))
+    event = CaseEvent(
+        id=event_id,
+        complaint_id=complaint.id,
+        seq=(last or 0) + 1,
+        kind=kind,
+        status=status,
+        occurred_on=now.date(),
+        actor_id=actor_id,
+        body=envelope.encrypt_record(
+            data_keys.current, body,
+            envelope.event_aad(complaint.id, event_id, data_keys.generation)),
+        key_generation=data_keys.generation,
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+#: ``Session.info`` key of the complaints a tracking code opened during that session.
+_OPENED_BY_CODE = "rongrian.opened_by_code"
+
+
+def _unlock_by_code(session: Session, pepper: bytes, code_text: str, *,
+                    upgrade: bool = False) -> tuple[Complaint, DataKeys]:
+    """The complaint a code opens and every generation of its data key the code reaches.
+
+    Within one session (one request) a second call with the same code reuses the first answer:
+    the thread and its files are shown from one lookup. ``upgrade`` (the paths that write)
+    gives a complaint filed before complainant key pairs existed its pair
+    (:func:`rongrian.intake.datakeys.give_complainant_key`), so its next move starts a new
+    generation. Raises ``MalformedTrackingCode`` or :class:`ComplaintNotFound`."""
+    code = normalise(code_text)
+    digest = tracking_digest(pepper, code)
+    opened: dict[bytes, tuple[Complaint, DataKeys]] = session.info.setdefault(
+        _OPENED_BY_CODE, {})
+    if digest in opened and not upgrade:
+        cached, cached_keys = opened[digest]
+        if cached_keys.generation == cached.key_generation:  # no move since
+            return cached, cached_keys
+    complaint = session.scalars(
+        select(Complaint).where(Complaint.tracking_digest == digest)
+    ).first()
+    if complaint is None or not digests_equal(complaint.tracking_digest, digest):
+        raise ComplaintNotFound
+    wrap_key = tracking_wrap_key(pepper, code)
+    data_keys = complainant_keys(session, complaint, wrap_key)
+    if upgrade and complaint.complainant_public_key is None:
+        give_complainant_key(complaint, data_keys, wrap_key)
+        session.flush()
+    opened[digest] = (complaint, data_keys)
+    return complaint, data_keys
+
+
+def events_of(session: Session, complaint_id: uuid.UUID) -> list[CaseEvent]:
+    """The thread of a complaint in order."""
+    return list(
+        session.scalars(
+            select(CaseEvent).where(CaseEvent.complaint_id == complaint_id).order_by(CaseEvent.seq)
+        )
+    )
+
+
+def read_thread(session: Session, pepper: bytes, code_text: str) -> ComplainantView:
+    """What the holder of a tracking code may read: status history, replies, own additions.
+
+    Raises ``MalformedTrackingCode`` for text that cannot be a code and
+    :class:`ComplaintNotFound` for a well-formed code that opens nothing.
+    """
+    complaint, data_keys = _unlock_by_code(session, pepper, code_text)
+    entries = []
+    for event in events_of(session, complaint.id):
+        text = None
+        if event.kind in (EventKind.REPLY, EventKind.INFORMATION):
+            record = envelope.decrypt_record(
+                data_keys.of(event.key_generation), event.body,
+                envelope.event_aad(complaint.id, event.id, event.key_generation),
+            )
+            text = record["text"]
+        entries.append(ThreadEntry(event.kind, event.occurred_on, event.status, text))
+    return ComplainantView(
+        case_number=complaint.case_number,
+        kind=complaint.kind,
+        category=complaint.category,
+        status=complaint.status,
+        received_on=complaint.received_on,
+        entries=entries,
+    )
+
+
+def add_information(
+    session: Session, pepper: bytes, code_text: str, text: str, *, now: datetime | None = None
+) -> None:
+    """Append the complainant's additional information to their thread.
+
+    Raises ``MalformedTrackingCode``, :class:`ComplaintNotFound`, or
+    :class:`InvalidSubmission` (``{"information": "required" | "too_long" | "invalid"}``,
+    ``"invalid"`` when ``text`` is not a ``str``).
+    """
+    now = now or datetime.now(UTC)
+    problems: dict[str, str] = {}
+    cleaned = _text_or_problem(problems, "information", text)
+    if not problems:
+        _check_length(problems, "information", cleaned, required=True)
+    if problems:
+        raise InvalidSubmission(problems)
+    complaint, data_keys = _unlock_by_code(session, pepper, code_text, upgrade=True)
+    append_event(session, complaint, data_keys, EventKind.INFORMATION, {"text": cleaned},
+                 now=now)
+    complaint.updated_on = now.date()
+    session.flush()
