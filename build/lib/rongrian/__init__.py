@@ -1,1 +1,0 @@
-"""Rongrian (ร้องเรียน): complaint and whistleblower intake for Thai public agencies."""

@@ -1,1 +1,0 @@
-"""The staff, custodian and executive web app, and the ``rongrian`` command line."""

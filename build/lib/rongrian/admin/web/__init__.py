@@ -1,1 +1,0 @@
-"""The staff app: triage for unit staff, the summary for executives."""

@@ -1,1 +1,0 @@
-"""Thin adapters that turn outside input into calls of :mod:`rongrian.intake`."""

@@ -1,1 +1,0 @@
-"""QR codes for tracking links and (later) printable posters."""

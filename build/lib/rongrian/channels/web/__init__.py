@@ -1,1 +1,0 @@
-"""The citizen web app: the complaint form, the receipt and the tracking page."""
