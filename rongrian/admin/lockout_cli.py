@@ -9,13 +9,10 @@ command line. Exit codes: 0 done (also when the account was not locked), 2 no su
 import argparse
 import sys
 
-from sqlalchemy import select
-
 from rongrian.admin.lockout import unlock
-from rongrian.admin.staffing import normalise_username
+from rongrian.admin.staffing import account_named
 from rongrian.intake.audit import COMMAND_LINE, Actor
 from rongrian.intake.db import make_engine, make_session_factory
-from rongrian.intake.models import StaffAccount
 from rongrian.settings import from_environment
 
 
@@ -24,8 +21,7 @@ def cmd_staff_unlock(args: argparse.Namespace) -> int:
     settings = from_environment()
     factory = make_session_factory(make_engine(settings.database_url))
     with factory() as session:
-        account = session.scalars(select(StaffAccount).where(
-            StaffAccount.username == normalise_username(args.username))).first()
+        account = account_named(session, args.username)
         if account is None:
             print(f"ข้อผิดพลาด: ไม่พบบัญชีผู้ใช้ {args.username!r}\n"
                   f"Error: no account {args.username!r}", file=sys.stderr)

@@ -57,6 +57,12 @@ def normalise_username(text: str) -> str:
     return text.strip().lower()
 
 
+def account_named(session: Session, username: str) -> StaffAccount | None:
+    """The account whose user name is ``username`` (in any case, trimmed), or ``None``."""
+    return session.scalars(select(StaffAccount).where(
+        StaffAccount.username == normalise_username(username))).first()
+
+
 def new_password_problems(new: str, confirm: str, *, username: str, display_name: str = "",
                           current: str | None = None) -> dict[str, str]:
     """Problems of a chosen password: ``{"new_password": code}`` or ``{"confirm": "mismatch"}``.

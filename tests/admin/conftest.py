@@ -3,7 +3,9 @@
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 
+from rongrian.intake.models import StaffAccount
 from rongrian.intake.store import Receipt, Submission, file_complaint
 from rongrian.settings import Settings
 from tests.admin.helpers import WORKS_TEXT, Filer
@@ -30,3 +32,13 @@ def file(demo: Demo, settings: Settings) -> Filer:
         return receipt
 
     return filing
+
+
+@pytest.fixture
+def desk_officer(demo: Demo) -> str:
+    """``palad`` (a member of สำนักปลัด only) given the intake-desk role (issue 8)."""
+    with demo.sessions() as session:
+        session.scalars(select(StaffAccount).where(StaffAccount.username == "palad")
+                        ).one().intake_desk = True
+        session.commit()
+    return "palad"

@@ -36,15 +36,6 @@ def _today() -> date:
     return datetime.now(UTC).date()
 
 
-@pytest.fixture
-def desk_officer(demo: Demo) -> str:
-    """``palad`` (a member of สำนักปลัด only) given the intake-desk role."""
-    with demo.sessions() as session:
-        session.scalars(select(StaffAccount).where(StaffAccount.username == "palad")
-                        ).one().intake_desk = True
-        session.commit()
-    return "palad"
-
 
 def _form(**changes: str) -> dict[str, str]:
     data = {"channel": "phone", "received_on": _today().isoformat(), "backdating_reason": "",

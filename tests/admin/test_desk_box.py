@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from rongrian.admin.report_docx import docx_bytes
-from rongrian.intake.models import AuditAction, AuditEntry, BoxOpening, Complaint, StaffAccount
+from rongrian.intake.models import AuditAction, AuditEntry, BoxOpening, Complaint
 from rongrian.intake.reporting import parse_period, summarise
 from rongrian.intake.thaidate import fiscal_year_of
 from tests.admin.helpers import login, post_form
@@ -21,14 +21,6 @@ from tests.conftest import Demo
 
 BOX = "ตู้หน้าห้องประชาสัมพันธ์"
 
-
-@pytest.fixture
-def desk_officer(demo: Demo) -> str:
-    with demo.sessions() as session:
-        session.scalars(select(StaffAccount).where(StaffAccount.username == "palad")
-                        ).one().intake_desk = True
-        session.commit()
-    return "palad"
 
 
 def _item(n: int, action: str, text: str = "", unit: str = "WORKS") -> dict[str, str]:

@@ -13,11 +13,9 @@ from pathlib import Path
 import pytest
 from docx import Document
 from flask.testing import FlaskClient
-from sqlalchemy import select
 
 from rongrian.admin.letters import Letterhead, acknowledgement_letter, referral_reply
 from rongrian.channels.qr.poster import FONT_DIR
-from rongrian.intake.models import StaffAccount
 from tests.admin.helpers import login, page, post_form
 from tests.channels.web.helpers import complaint_by_number
 from tests.conftest import Demo, csrf_token
@@ -85,14 +83,6 @@ def test_the_referral_reply_cites_their_reference() -> None:
     assert "2570/000013" in text
     assert "“อยู่ระหว่างดำเนินการ”" in text
 
-
-@pytest.fixture
-def desk_officer(demo: Demo) -> str:
-    with demo.sessions() as session:
-        session.scalars(select(StaffAccount).where(StaffAccount.username == "palad")
-                        ).one().intake_desk = True
-        session.commit()
-    return "palad"
 
 
 def test_a_letter_taken_down_gets_its_acknowledgement_from_the_receipt_page(
