@@ -66,6 +66,8 @@ class Settings:
     secure_cookies: bool | None = None
     attachment_max_mb: int = 20
     attachment_max_files: int = 5
+    #: Published statistics hide counts from 1 to this minus 1 (issue 10; DESIGN.md promise 6).
+    suppress_below: int = 5
     spool_dir: Path | None = None
     cleaner_isolation: bool = True
     cleaner_memory_mb: int = 1024
@@ -86,6 +88,9 @@ class Settings:
     staff_idle_minutes: int = 30
     login_lock_after: int = 5
     login_lock_minutes: int = 15
+    #: Staff roles that must use a second factor (TOTP; issue 9 §5): ``admin`` and
+    #: ``custodian`` unless ``RONGRIAN_STAFF_2FA_ROLES`` says otherwise.
+    second_factor_roles: frozenset[str] = frozenset({"admin", "custodian"})
 
     @property
     def https(self) -> bool:
@@ -199,6 +204,7 @@ def from_environment() -> Settings:
         secure_cookies=_flag("RONGRIAN_SECURE_COOKIES"),
         attachment_max_mb=_positive_int("RONGRIAN_ATTACHMENT_MAX_MB", 20),
         attachment_max_files=_positive_int("RONGRIAN_ATTACHMENT_MAX_FILES", 5),
+        suppress_below=_positive_int("RONGRIAN_SUPPRESS_BELOW", 5),
         spool_dir=Path(os.environ["RONGRIAN_SPOOL_DIR"]) if os.environ.get("RONGRIAN_SPOOL_DIR")
         else None,
         cleaner_isolation=_flag("RONGRIAN_CLEANER_ISOLATION") is not False,
@@ -220,7 +226,27 @@ def from_environment() -> Settings:
         staff_idle_minutes=_positive_int("RONGRIAN_STAFF_IDLE_MINUTES", 30),
         login_lock_after=_positive_int("RONGRIAN_LOGIN_LOCK_AFTER", 5),
         login_lock_minutes=_positive_int("RONGRIAN_LOGIN_LOCK_MINUTES", 15),
+        second_factor_roles=_second_factor_roles(),
     )
+
+
+#: Roles ``RONGRIAN_STAFF_2FA_ROLES`` may name (:class:`rongrian.intake.models.Role` values).
+_STAFF_ROLES = frozenset({"staff", "custodian", "executive", "admin"})
+
+
+def _second_factor_roles() -> frozenset[str]:
+    """``RONGRIAN_STAFF_2FA_ROLES``: comma-separated roles that must use a second factor
+    (default ``admin,custodian``; ``none`` for no role). Raises ``SetupError``."""
+    text = os.environ.get("RONGRIAN_STAFF_2FA_ROLES", "").strip().lower()
+    if not text:
+        return frozenset({"admin", "custodian"})
+    if text == "none":
+        return frozenset()
+    roles = frozenset(part.strip() for part in text.split(",") if part.strip())
+    if not roles or not roles <= _STAFF_ROLES:
+        raise SetupError("RONGRIAN_STAFF_2FA_ROLES must list roles among "
+                         f"{', '.join(sorted(_STAFF_ROLES))} (or say none), not {text!r}")
+    return roles
 
 
 def _flag(name: str) -> bool | None:

@@ -93,6 +93,8 @@ def settings(tmp_path: Path, engine: Engine) -> Settings:
         secrets=create_secrets(instance),
         kdf_strength="test",
         ratelimit_enabled=False,
+        # the second factor is tested on its own (tests/admin/test_second_factor.py)
+        second_factor_roles=frozenset(),
     )
 
 

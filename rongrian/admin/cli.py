@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rongrian.admin import backup_cli, cli_custody, keys_cli, serve_cli, setup_cli
+from rongrian.admin import backup_cli, cli_custody, days_off_cli, keys_cli, serve_cli, setup_cli
 from rongrian.admin.maintenance import Purge
 from rongrian.admin.migrate import upgrade
 from rongrian.channels.line.cli import add_line_commands
@@ -86,6 +86,8 @@ def _settings() -> Settings:
 def cmd_report(args: argparse.Namespace) -> int:
     from rongrian.admin.report_docx import canonical_label, write_docx
     from rongrian.intake.audit import COMMAND_LINE, Actor, ChainHead, append_entry
+    from rongrian.intake.period_report import ReportKind, build_report
+    from rongrian.intake.publication import find
     from rongrian.intake.reporting import parse_period, summarise
 
     try:
@@ -100,13 +102,20 @@ def cmd_report(args: argparse.Namespace) -> int:
         installation = session.scalars(select(Installation)).first()
         if installation is None:
             raise SetupError("not set up: run `rongrian init` first")
+        kind = ReportKind(args.kind)
+        try:  # a fiscal year before the agency's first one does not exist for it (issue 10)
+            report = build_report(session, period, kind, as_of=datetime.now(UTC).date())
+        except InvalidPeriod:
+            return _fail(f"รอบรายงาน {args.period!r} อยู่ก่อนปีงบประมาณแรกของหน่วยงาน",
+                         f"period {args.period!r} is before the agency's first fiscal year")
         # "Open past due" is counted as of today for a period still running (else its end).
         summary = summarise(session, period, as_of=datetime.now(UTC).date())
         entry = append_entry(session, AuditAction.SUMMARY_EXPORTED, Actor(None, COMMAND_LINE),
                              detail={"period": canonical_label(period)})
         out = Path(args.out)
         write_docx(summary, out, organisation=installation.organisation_name,
-                   audit_head=ChainHead(entry.seq, entry.entry_hash.hex()))
+                   audit_head=ChainHead(entry.seq, entry.entry_hash.hex()), report=report,
+                   record=find(session, canonical_label(period), kind))
         try:
             session.commit()
         except Exception:
@@ -177,6 +186,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_report = sub.add_parser("report", help="executive summary as a Word file")
     p_report.add_argument("--period", required=True, help="2568, 2568-Q1, 2568-H1 or 2568-10")
     p_report.add_argument("--out", required=True, help="output .docx path")
+    p_report.add_argument("--kind", choices=["general", "corruption"], default="general",
+                          help="general (service, suggestions, compliments) or corruption")
     p_report.set_defaults(func=cmd_report)
     cli_custody.add_commands(sub, _fail)
     keys_cli.register(sub)
@@ -184,6 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_line_commands(sub)
     backup_cli.register(sub, channel_purges)
     add_qr_commands(sub)
+    days_off_cli.register(sub)  # issue 9: the agency's own days off
     return parser
 
 

@@ -8,6 +8,9 @@ Each step calls the function that owns the data; nothing is deleted here by its 
 - the database copy a killed ``rongrian backup`` left in the instance folder, after a day:
   :func:`rongrian.admin.backup.remove_stale_snapshots`;
 - expired staff sessions: :func:`rongrian.admin.accounts.purge_expired`;
+- finished cases past their category's retention period (issue 9 §5): content, identity, keys,
+  thread and attachment files deleted, the clear columns kept for the reports:
+  :func:`rongrian.intake.retention.purge_finished`;
 - expired LINE drafts and old redelivery records (:func:`rongrian.channels.line.state.purge`)
   and expired one-time submission tokens
   (:func:`rongrian.intake.submission_tokens.purge_spent`): handed in by the command line as
@@ -36,6 +39,7 @@ from rongrian.intake.attachments import remove_orphans
 from rongrian.intake.audit import COMMAND_LINE, Actor, append_entry
 from rongrian.intake.db import make_session_factory
 from rongrian.intake.models import AuditAction
+from rongrian.intake.retention import purge_finished
 
 #: Orphan files younger than this are kept (an upload may be between writing and committing).
 DEFAULT_GRACE = timedelta(hours=1)
@@ -104,11 +108,15 @@ def run_maintenance(
         return {"staff_sessions": purge_staff_sessions(
             session, idle_minutes=staff_idle_minutes, now=moment)}
 
+    def finished_cases(session: Session, moment: datetime) -> dict[str, int]:
+        return purge_finished(session, attachments_dir, moment.date())
+
     with factory() as session:
         if _sqlite(engine):
             session.execute(text("PRAGMA secure_delete=ON"))
             report.secure_delete = bool(session.execute(text("PRAGMA secure_delete")).scalar())
-        _purge(session, [Purge("staff_sessions", staff_sessions), *purges], report, now, say)
+        _purge(session, [Purge("staff_sessions", staff_sessions),
+                         Purge("finished_cases", finished_cases), *purges], report, now, say)
         session.commit()
     if _sqlite(engine):
         say("ตรวจสอบความสมบูรณ์ของฐานข้อมูล / checking the database's integrity …")

@@ -32,6 +32,7 @@ from rongrian.intake.models import (
     Unit,
 )
 from rongrian.intake.setup import add_custodian_ring, install
+from rongrian.intake.suggest import format_keywords
 
 _ADMIN_NAME = "ผู้ดูแลระบบ (Administrator)"
 _CUSTODIAN_NAME = "ผู้ดูแลข้อมูลผู้ร้อง (Identity custodian)"
@@ -44,6 +45,9 @@ _FIELD_WORDS = {
     "default_unit_id": ("เปลี่ยนหน่วยงานรับเรื่อง", "default unit changed"),
     "sla_days": ("เปลี่ยนมาตรฐานระยะเวลา", "service days changed"),
     "position": ("เปลี่ยนลำดับ", "order changed"),
+    "keywords": ("เปลี่ยนคำสำคัญ", "keywords changed"),
+    "retention_years": ("เปลี่ยนระยะเวลาเก็บรักษา", "retention changed"),
+    "needs_evidence": ("เปลี่ยนการต้องมีภาพหลังดำเนินการ", "after-photo rule changed"),
 }
 
 
@@ -128,13 +132,17 @@ def _apply_categories(session: Session, actor: Actor | None, spec: OrganisationS
             changes.create_category(
                 session, actor, code=wanted.code, name_th=wanted.name_th,
                 name_en=wanted.name_en, kind=wanted.kind, sensitivity=wanted.sensitivity,
-                unit=unit, days=wanted.days, position=position, active=wanted.active)
+                unit=unit, days=wanted.days, position=position, active=wanted.active,
+                keywords=format_keywords(wanted.keywords or ()),
+                retention_years=wanted.retention_years, needs_evidence=wanted.needs_evidence)
             done.add(f"เพิ่มประเภทเรื่อง {wanted.code}", f"category {wanted.code} added")
             continue
         fields = changes.change_category(
             session, actor, category, name_th=wanted.name_th, name_en=wanted.name_en,
             kind=wanted.kind, sensitivity=wanted.sensitivity, unit=unit, days=wanted.days,
-            active=wanted.active, position=position)
+            active=wanted.active, position=position,
+            keywords=None if wanted.keywords is None else format_keywords(wanted.keywords),
+            retention_years=wanted.retention_years, needs_evidence=wanted.needs_evidence)
         if fields:
             th, en = _field_words(fields)
             done.add(f"ประเภทเรื่อง {wanted.code}: {th}", f"category {wanted.code}: {en}")

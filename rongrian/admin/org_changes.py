@@ -237,7 +237,9 @@ def _check_category(*, sensitivity: Sensitivity, unit: Unit, days: int, active: 
 
 def create_category(session: Session, actor: Actor | None, *, code: str, name_th: str,
                     name_en: str, kind: Kind, sensitivity: Sensitivity, unit: Unit, days: int,
-                    position: int, active: bool = True) -> Category:
+                    position: int, active: bool = True, keywords: str | None = None,
+                    retention_years: int | None = None, needs_evidence: bool = False
+                    ) -> Category:
     """Add a category. Raises :class:`InvalidSubmission` (``code``: ``taken``; ``days``:
     ``range`` (1–365); ``unit``: ``inactive`` (for an active category) or ``not_integrity`` (a
     whistleblower category outside the integrity unit))."""
@@ -248,6 +250,10 @@ def create_category(session: Session, actor: Actor | None, *, code: str, name_th
                             default_unit=unit, sla_days=days, sensitivity=sensitivity,
                             position=position)
     category.kind, category.active = kind, active
+    category.keywords = keywords or ""
+    category.needs_evidence = needs_evidence  # issue 9 §3: resolving needs an "after" photo
+    if retention_years is not None:  # issue 9 §5; else the column's default (5 years)
+        category.retention_years = retention_years
     session.flush()
     _audit(session, actor, AuditAction.CATEGORY_ADDED, unit_id=unit.id, category=code,
            unit=unit.code, days=days, sensitivity=sensitivity.value)
@@ -256,8 +262,9 @@ def create_category(session: Session, actor: Actor | None, *, code: str, name_th
 
 def change_category(session: Session, actor: Actor | None, category: Category, *,
                     name_th: str, name_en: str, kind: Kind, sensitivity: Sensitivity,
-                    unit: Unit, days: int, active: bool, position: int | None = None
-                    ) -> list[str]:
+                    unit: Unit, days: int, active: bool, position: int | None = None,
+                    keywords: str | None = None, retention_years: int | None = None,
+                    needs_evidence: bool | None = None) -> list[str]:
     """Update every field of ``category``; returns the changed ones (audited as
     ``category_changed``). Raises :class:`InvalidSubmission` as :func:`create_category`."""
     _check_category(sensitivity=sensitivity, unit=unit, days=days, active=active)
@@ -268,6 +275,12 @@ def change_category(session: Session, actor: Actor | None, category: Category, *
     }
     if position is not None:
         wanted["position"] = position
+    if keywords is not None:
+        wanted["keywords"] = keywords
+    if retention_years is not None:
+        wanted["retention_years"] = retention_years
+    if needs_evidence is not None:
+        wanted["needs_evidence"] = needs_evidence
     changed = [name for name, value in wanted.items() if getattr(category, name) != value]
     for name in changed:
         setattr(category, name, wanted[name])

@@ -30,8 +30,25 @@ from rongrian.intake.models import (
 W = Sensitivity.WHISTLEBLOWER
 N = Sensitivity.NORMAL
 
-#: (code, Thai, English, default unit code or "" for the integrity unit, SLA days, sensitivity)
+#: (code, Thai, English, default unit code or "" for the integrity unit, SLA days, sensitivity).
+#: The municipality's commonest problems come first (issue 12), each with the division that
+#: handles it in a sub-district municipality (กองช่าง for roads, lights, drains, water and
+#: building; สำนักปลัด, whose public-health and disaster-prevention sections a เทศบาลตำบล usually
+#: keeps there, for the rest); then DESIGN.md's starting categories.
 STARTING_CATEGORIES: list[tuple[str, str, str, str, int, Sensitivity]] = [
+    ("road", "ถนนและทางเท้า", "Roads and footpaths", "WORKS", 15, N),
+    ("street_light", "ไฟถนน", "Street lights", "WORKS", 7, N),
+    ("rubbish", "ขยะ", "Rubbish collection", "PALAD", 7, N),
+    ("water_supply", "น้ำประปา", "Water supply", "WORKS", 7, N),
+    ("drainage", "ท่อระบายน้ำ น้ำท่วมขัง", "Drains and flooding", "WORKS", 15, N),
+    ("nuisance", "เสียงดัง กลิ่นเหม็น", "Noise and nuisance", "PALAD", 15, N),
+    ("stray_animal", "สัตว์จรจัด", "Stray animals", "PALAD", 15, N),
+    ("tree", "ต้นไม้", "Trees", "PALAD", 7, N),
+    ("public_health", "สาธารณสุข ยุง โรคติดต่อ", "Public health", "PALAD", 15, N),
+    ("building_permit", "อาคารและการขออนุญาตก่อสร้าง", "Building and building permits", "WORKS", 30,
+     N),
+    ("staff_conduct", "การให้บริการและพฤติกรรมเจ้าหน้าที่", "Service and staff conduct", "PALAD",
+     15, N),
     ("corruption", "ทุจริตและประพฤติมิชอบของเจ้าหน้าที่", "Corruption and misconduct of officials",
      "", 60, W),
     ("property_misuse", "การใช้ทรัพย์สินของราชการโดยมิชอบ", "Misuse of government property", "", 30, W),
@@ -46,6 +63,41 @@ STARTING_CATEGORIES: list[tuple[str, str, str, str, int, Sensitivity]] = [
     ("suggestion", "ข้อเสนอแนะ", "Suggestion", "PALAD", 30, N),
     ("compliment", "คำชมเชย", "Compliment", "PALAD", 15, N),
 ]
+
+#: Keywords that suggest each category in a citizen's text (:mod:`rongrian.intake.suggest`):
+#: words as PyThaiNLP segments them, or runs of whole words.
+CATEGORY_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "road": ("ถนน", "ทางเท้า", "ฟุตบาท", "หลุม", "หลุมบ่อ", "ถนนพัง", "ถนนชำรุด", "ถนนเป็นหลุม",
+             "ลูกรัง", "คอนกรีต", "ลาดยาง", "สะพาน", "ยางมะตอย", "ผิวถนน"),
+    "street_light": ("ไฟถนน", "ไฟทาง", "เสาไฟ", "เสาไฟฟ้า", "หลอดไฟ", "โคมไฟ", "ไฟดับ",
+                     "ไฟฟ้าสาธารณะ", "ไฟส่องสว่าง", "ไฟกิ่ง", "มืด"),
+    "rubbish": ("ขยะ", "ถังขยะ", "เก็บขยะ", "รถขยะ", "ขยะล้น", "ทิ้งขยะ", "มูลฝอย", "เศษขยะ"),
+    "water_supply": ("น้ำประปา", "ประปา", "น้ำไม่ไหล", "ท่อประปา", "ท่อแตก", "น้ำขุ่น",
+                     "มิเตอร์น้ำ", "ค่าน้ำ", "น้ำไหลอ่อน"),
+    "drainage": ("ท่อระบายน้ำ", "น้ำท่วม", "น้ำท่วมขัง", "ท่อตัน", "อุดตัน", "ร่องน้ำ",
+                 "คูระบายน้ำ", "รางระบายน้ำ", "น้ำขัง", "ฝาท่อ", "น้ำเน่า"),
+    "nuisance": ("เสียงดัง", "เหตุรำคาญ", "กลิ่นเหม็น", "เหม็น", "ควัน", "ฝุ่น", "คาราโอเกะ",
+                 "เผาขยะ", "รำคาญ", "เสียงเพลง"),
+    "stray_animal": ("สุนัขจรจัด", "หมาจรจัด", "แมวจรจัด", "จรจัด", "สุนัข", "หมา", "แมว",
+                     "หมากัด", "สุนัขกัด", "พิษสุนัขบ้า", "งู"),
+    "tree": ("ต้นไม้", "กิ่งไม้", "ตัดต้นไม้", "ตัดกิ่ง", "ต้นไม้ล้ม", "กิ่งไม้หัก", "หญ้ารก",
+             "ตัดหญ้า", "รกร้าง"),
+    "public_health": ("ยุง", "ลูกน้ำ", "ไข้เลือดออก", "พ่นยุง", "หนู", "แมลงวัน", "โรคติดต่อ",
+                      "สุขาภิบาล", "ร้านอาหาร", "ตลาดสด", "สาธารณสุข"),
+    "building_permit": ("ขออนุญาตก่อสร้าง", "ก่อสร้าง", "ต่อเติม", "อาคาร", "รุกล้ำ", "สิ่งปลูกสร้าง",
+                        "ใบอนุญาตก่อสร้าง"),
+    "staff_conduct": ("พูดจาไม่ดี", "ไม่สุภาพ", "บริการไม่ดี", "ตะคอก", "ดุด่า", "มารยาท",
+                      "ไม่มาทำงาน", "ขาดงาน", "ไม่ให้บริการ", "ไม่อยู่ที่โต๊ะ"),
+    "corruption": ("ทุจริต", "สินบน", "ใต้โต๊ะ", "เรียกเงิน", "เรียกรับเงิน", "คอร์รัปชัน",
+                   "โกง", "ฮั้ว", "เงินทอน", "ประพฤติมิชอบ"),
+    "property_misuse": ("รถหลวง", "ทรัพย์สินของราชการ", "ของหลวง", "ใช้รถราชการ"),
+    "procurement": ("จัดซื้อจัดจ้าง", "ประมูล", "ผู้รับเหมา", "งบประมาณ", "ฮั้วประมูล"),
+    "abuse_of_power": ("ใช้อำนาจ", "กลั่นแกล้ง", "เลือกที่รักมักที่ชัง", "เส้นสาย"),
+    "unfair_service": ("เลือกปฏิบัติ", "ไม่เป็นธรรม", "ลัดคิว"),
+    "late_service": ("เกินกำหนด", "รอนาน", "ช้ามาก"),
+    "suggestion": ("เสนอแนะ", "ข้อเสนอ", "อยากให้", "ควรจะ", "ขอเสนอ", "แนะนำ"),
+    "compliment": ("ชมเชย", "ขอบคุณ", "ประทับใจ", "บริการดี", "ชื่นชม"),
+}
 
 #: (code, Thai, English, is_integrity)
 DEMO_UNITS = [
@@ -97,11 +149,13 @@ def demo_spec(name: str = "เทศบาลตำบลร่มเย็น")
     units = [UnitSpec("ORG", name, agency.name_en, organisation_level=True)]
     units += [UnitSpec(code, name_th, name_en, parent="ORG", integrity=is_integrity)
               for code, name_th, name_en, is_integrity in DEMO_UNITS]
-    kinds = {"suggestion": Kind.SUGGESTION, "compliment": Kind.COMPLIMENT}
+    kinds = {"suggestion": Kind.SUGGESTION, "compliment": Kind.COMPLIMENT,
+             "staff_conduct": Kind.COMPLAINT}
     categories = [
         CategorySpec(code, name_th, name_en,
                      kind=kinds.get(code, Kind.TIP if sensitivity == W else Kind.GRIEVANCE),
-                     sensitivity=sensitivity, unit=unit_code or "AUDIT", days=sla)
+                     sensitivity=sensitivity, unit=unit_code or "AUDIT", days=sla,
+                     keywords=CATEGORY_KEYWORDS.get(code, ()))
         for code, name_th, name_en, unit_code, sla, sensitivity in STARTING_CATEGORIES
     ]
     return OrganisationSpec(agency, units, categories, staff=None)

@@ -30,6 +30,8 @@ from rongrian.admin.orgfile_checks import check_tree
 from rongrian.admin.orgfile_locate import Locator, key_name
 from rongrian.admin.staffing import USERNAME
 from rongrian.intake.models import Kind, Sensitivity
+from rongrian.intake.retention import MAX_YEARS
+from rongrian.intake.suggest import clean_keywords
 
 UNIT_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,31}$")
 CATEGORY_CODE = re.compile(r"^[a-z][a-z0-9_.-]{0,31}$")
@@ -44,7 +46,8 @@ _AGENCY_TEXT = {"name_th": 200, "name_en": 200, "short_name": 100, "address": 50
 _AGENCY_KEYS = set(_AGENCY_TEXT) | {"emblem"}
 _UNIT_KEYS = {"code", "name_th", "name_en", "parent", "integrity", "organisation_level",
               "active"}
-_CATEGORY_KEYS = {"code", "name_th", "name_en", "kind", "sensitivity", "unit", "days", "active"}
+_CATEGORY_KEYS = {"code", "name_th", "name_en", "kind", "sensitivity", "unit", "days", "active",
+                  "keywords", "retention_years", "needs_evidence"}
 _STAFF_KEYS = {"administrator", "custodian"}
 _T = TypeVar("_T")
 
@@ -93,6 +96,16 @@ class CategorySpec:
     unit: str
     days: int
     active: bool = True
+    #: Words that suggest the category in a citizen's text (issue 12;
+    #: :mod:`rongrian.intake.suggest`).
+    #: ``None`` when the file leaves them out (kept as they are).
+    keywords: tuple[str, ...] | None = None
+    #: Years finished cases are kept (issue 9 §5; :mod:`rongrian.intake.retention`);
+    #: ``None`` when the file does not say (a new category gets 5, an existing one keeps its
+    #: value).
+    retention_years: int | None = None
+    #: Resolving a case needs an "after" photo (issue 9 §3; :mod:`rongrian.intake.closing`).
+    needs_evidence: bool = False
 
 
 @dataclass(frozen=True)
@@ -292,7 +305,39 @@ def _category(reader: _Reader, index: int, data: dict[str, Any]) -> CategorySpec
         unit=reader.text("categories", index, data, "unit", required=True, limit=32),
         days=_days(reader, index, data),
         active=reader.flag("categories", index, data, "active", True),
+        keywords=_keywords(reader, index, data),
+        retention_years=_retention_years(reader, index, data),
+        needs_evidence=reader.flag("categories", index, data, "needs_evidence", False),
     )
+
+
+def _retention_years(reader: _Reader, index: int, data: dict[str, Any]) -> int | None:
+    years = data.get("retention_years")
+    if years is None:
+        return None
+    if isinstance(years, bool) or not isinstance(years, int) or not 1 <= years <= MAX_YEARS:
+        reader.problem("categories", index, "retention_years",
+                       f"ต้องเป็นจำนวนเต็ม 1 ถึง {MAX_YEARS} (ปีหลังยุติเรื่อง)",
+                       f"must be a whole number of years from 1 to {MAX_YEARS}")
+        return None
+    return years
+
+
+def _keywords(reader: _Reader, index: int, data: dict[str, Any]) -> tuple[str, ...] | None:
+    if "keywords" not in data:
+        return None
+    raw = data["keywords"]
+    if not isinstance(raw, list) or not all(isinstance(word, str) for word in raw):
+        reader.problem("categories", index, "keywords",
+                       'ต้องเป็นรายการข้อความ เช่น ["ไฟถนน", "ไฟดับ"]',
+                       'must be a list of quoted strings, e.g. ["ไฟถนน", "ไฟดับ"]')
+        return ()
+    try:
+        return tuple(clean_keywords(raw))
+    except ValueError as error:
+        th, _, en = str(error).partition(" / ")
+        reader.problem("categories", index, "keywords", th, en)
+        return ()
 
 
 def _staff(reader: _Reader, data: Any) -> StaffSpec | None:

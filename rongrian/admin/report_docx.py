@@ -28,8 +28,10 @@ from rongrian.admin.docx_thai import (
     add_run,
     set_up_a4,
 )
+from rongrian.admin.period_docx import add_period_report
 from rongrian.intake.audit import ChainHead
-from rongrian.intake.models import Channel, Kind, Status
+from rongrian.intake.models import Channel, Kind, PeriodReport, Status
+from rongrian.intake.period_report import Report
 from rongrian.intake.reporting import Period, Summary
 from rongrian.intake.thaidate import BE_OFFSET, THAI_MONTHS
 from rongrian.web.labels import LABELS
@@ -268,8 +270,11 @@ def _long_thai_date(day: date) -> str:
 
 
 def build_document(summary: Summary, *, organisation: str, issued_on: date | None = None,
-                   audit_head: ChainHead | None = None) -> Any:
-    """The summary as a ``docx.Document`` (Thai, A4, Sarabun 16 pt).
+                   audit_head: ChainHead | None = None, report: Report | None = None,
+                   record: PeriodReport | None = None) -> Any:
+    """The summary as a ``docx.Document`` (Thai, A4, Sarabun 16 pt); with ``report`` its
+    period report (:func:`rongrian.admin.period_docx.add_period_report`) follows the tables,
+    with ``record``'s analysis and acknowledgement.
 
     ``audit_head`` (the audit log's latest entry when the file was made) is printed at the end,
     so that a later, shorter audit log is visible against the file (DESIGN.md promise 7).
@@ -295,6 +300,8 @@ def build_document(summary: Summary, *, organisation: str, issued_on: date | Non
                              after=4)
         heading.paragraph_format.keep_with_next = True
         _table(document, section)
+    if report is not None:
+        add_period_report(document, report, record)
     add_paragraph(document, before=12)
     note = add_paragraph(document, "หมายเหตุ: รายงานนี้แสดงเฉพาะจำนวนเรื่อง ไม่มีเนื้อหาของเรื่องร้องเรียน"
                                 "และไม่มีข้อมูลที่ระบุตัวผู้ร้องเรียน สถานะเป็นข้อมูล ณ วันที่ออกรายงาน",
@@ -312,22 +319,24 @@ def audit_head_line(head: ChainHead) -> str:
 
 
 def docx_bytes(summary: Summary, *, organisation: str, issued_on: date | None = None,
-               audit_head: ChainHead | None = None) -> bytes:
+               audit_head: ChainHead | None = None, report: Report | None = None,
+               record: PeriodReport | None = None) -> bytes:
     """The Word file of :func:`build_document` as bytes (for a download)."""
     buffer = io.BytesIO()
     build_document(summary, organisation=organisation, issued_on=issued_on,
-                   audit_head=audit_head).save(buffer)
+                   audit_head=audit_head, report=report, record=record).save(buffer)
     return buffer.getvalue()
 
 
 def write_docx(summary: Summary, path: Path, *, organisation: str,
-               issued_on: date | None = None, audit_head: ChainHead | None = None) -> None:
+               issued_on: date | None = None, audit_head: ChainHead | None = None,
+               report: Report | None = None, record: PeriodReport | None = None) -> None:
     """Write the summary of ``summary`` to ``path`` as a Word (.docx) file.
 
     Raises ``OSError`` if ``path`` cannot be written.
     """
     path.write_bytes(docx_bytes(summary, organisation=organisation, issued_on=issued_on,
-                                audit_head=audit_head))
+                                audit_head=audit_head, report=report, record=record))
 
 
 __all__ = [

@@ -73,6 +73,7 @@ from rongrian.intake.store import (
     _check_length,
     _unlock_by_code,
     append_event,
+    check_information_open,
     clean_text,
 )
 
@@ -299,6 +300,7 @@ def attach_with_code(
     if problems:
         raise InvalidSubmission(problems)
     complaint, data_keys = _unlock_by_code(session, pepper, code_text, upgrade=True)
+    check_information_open(complaint, now.date())  # closed after the reopen window (issue 9)
     event = append_event(session, complaint, data_keys, EventKind.INFORMATION,
                          {"text": cleaned_text, "files": str(len(files))}, now=now)
     complaint.updated_on = now.date()

@@ -48,6 +48,10 @@ class CaseSummary:
     due_on: date
     age_days: int
     overdue: bool
+    #: The responsible officer's account id, and whether the complainant reopened the case
+    #: since it last finished (issue 9; queue markers).
+    assigned_to_id: int | None = None
+    reopened: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,20 +99,26 @@ def _summary(complaint: Complaint, today: date) -> CaseSummary:
         due_on=complaint.due_on,
         age_days=(today - complaint.received_on).days,
         overdue=not finished and today > complaint.due_on,
+        assigned_to_id=complaint.assigned_to_id,
+        reopened=complaint.reopened_on is not None,
     )
 
 
 def list_cases(
-    session: Session, account_id: int, *, today: date | None = None, limit: int = 500
+    session: Session, account_id: int, *, today: date | None = None, limit: int = 500,
+    mine: bool = False,
 ) -> list[CaseSummary]:
-    """Cases routed to ``account_id``'s units, newest first (at most ``limit``)."""
+    """Cases routed to ``account_id``'s units, newest first (at most ``limit``); ``mine``:
+    only those assigned to ``account_id``."""
     today = today or datetime.now(UTC).date()
     units = unit_ids_of(session, account_id)
     if not units:
         return []
+    query = select(Complaint).where(Complaint.unit_id.in_(units))
+    if mine:
+        query = query.where(Complaint.assigned_to_id == account_id)
     rows = session.scalars(
-        select(Complaint)
-        .where(Complaint.unit_id.in_(units))
+        query
         .order_by(Complaint.received_on.desc(), Complaint.case_number.desc())
         .limit(limit)
     )
@@ -120,6 +130,18 @@ def _case_for(session: Session, account_id: int, complaint_id: uuid.UUID) -> Com
     if complaint is None or complaint.unit_id not in unit_ids_of(session, account_id):
         raise ComplaintNotFound
     return complaint
+
+
+def case_for_member(session: Session, account_id: int, complaint_id: uuid.UUID) -> Complaint:
+    """The complaint ``complaint_id`` if it is routed to one of ``account_id``'s units.
+    Raises :class:`ComplaintNotFound` otherwise (the same as a case that does not exist)."""
+    return _case_for(session, account_id, complaint_id)
+
+
+def data_keys_of(session: Session, unlocked: UnlockedAccount, complaint: Complaint) -> DataKeys:
+    """Every generation of ``complaint``'s data key, opened by a member of its unit. Raises
+    :class:`KeyNotGranted`."""
+    return _data_key(session, unlocked, complaint)
 
 
 def _data_key(session: Session, unlocked: UnlockedAccount, complaint: Complaint) -> DataKeys:
@@ -217,6 +239,8 @@ def change_status(
     complaint.status = target
     complaint.updated_on = now.date()
     complaint.finished_on = now.date() if target in FINISHED else None
+    if target in FINISHED:
+        complaint.reopened_on = None  # the "reopened" queue marker ends with the case
     session.flush()
 
 
@@ -242,6 +266,8 @@ def reply(
                  actor_id=unlocked.account_id)
     notify.collect(session, complaint, data_keys, EventKind.REPLY)
     complaint.updated_on = now.date()
+    if complaint.acknowledged_on is None:  # the acknowledgement clock is met (issue 9 §2)
+        complaint.acknowledged_on = now.date()
     session.flush()
 
 

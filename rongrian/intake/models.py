@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -97,6 +98,10 @@ class EventKind(enum.StrEnum):
     STATUS = "status"
     REPLY = "reply"
     INFORMATION = "information"
+    #: The completion due day moved (issue 9 §2; :mod:`rongrian.intake.service_clock`).
+    EXTENSION = "extension"
+    #: The complainant said a finished case is not fixed (issue 9 §3): it reopens.
+    REOPEN = "reopen"
 
 
 class RingPurpose(enum.StrEnum):
@@ -151,6 +156,17 @@ class Category(Base):
     #: The kind of matter the category usually is (organisation file, issue 7; migration 0008).
     kind: Mapped[Kind] = mapped_column(_enum(Kind), default=Kind.COMPLAINT,
                                        server_default=Kind.COMPLAINT.value)
+    #: Words that suggest this category in a citizen's text, one a line (issue 12; migration
+    #: 0016; :mod:`rongrian.intake.suggest`). Editable by the agency.
+    keywords: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))
+    #: Resolving needs an "after" photo (roads, lights, drains…; issue 9 §3, migration 0013).
+    needs_evidence: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    #: Working days to the first answer to the complainant (issue 9 §2, migration 0013).
+    acknowledge_days: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+
+    #: Years a finished case is kept after closing before its content is purged (issue 9 §5,
+    #: migration 0014; :mod:`rongrian.intake.retention`).
+    retention_years: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
 
     default_unit: Mapped[Unit] = relationship()
 
@@ -273,6 +289,22 @@ class Complaint(Base):
     complainant_public_key: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     complainant_wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary)
     complainant_sealed_data_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: Service clock and assignment (issue 9 §2-3, migration 0013;
+    #: :mod:`rongrian.intake.service_clock`, :mod:`rongrian.intake.assignment`): the officer
+    #: responsible, the acknowledgement due day and the day it was met (first reply), how many
+    #: times the complainant reopened the case and the day of the last reopen (a queue marker,
+    #: cleared when the case finishes again).
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
+    acknowledge_due_on: Mapped[date | None] = mapped_column(Date)
+    acknowledged_on: Mapped[date | None] = mapped_column(Date)
+    reopen_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reopened_on: Mapped[date | None] = mapped_column(Date)
+
+    #: Retention (issue 9 §5, migration 0014; :mod:`rongrian.intake.retention`): a finished
+    #: whistleblower case is kept until its unit releases it; ``purged_on`` is the day its
+    #: content, identity and keys were deleted (the clear columns stay for the reports).
+    retention_released: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    purged_on: Mapped[date | None] = mapped_column(Date)
 
     category: Mapped[Category] = relationship()
     unit: Mapped[Unit] = relationship()
@@ -331,6 +363,10 @@ class StaffSession(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     #: Last request served (idle timeout, issue 13 L3; migration 0006); ``None``: ``created_at``.
     last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: The password was right but the second factor is still to be typed (issue 9 §5,
+    #: migration 0014): the session opens no page but the code page.
+    second_factor_pending: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                        server_default="0")
 
 
 # --- audit log, identity reveal, re-routing (issue 3; migration 0002) ---
@@ -364,6 +400,18 @@ class AuditAction(enum.StrEnum):
     DESK_INTAKE = "desk_intake"  # a complaint taken down at the intake desk (issue 8)
     DESK_ROLE_CHANGED = "desk_role_changed"  # the intake-desk role given or taken away
     BOX_OPENED = "box_opened"  # a suggestion box's contents entered (issue 8)
+    # period reports (issue 10)
+    REPORT_ANALYSIS_WRITTEN = "report_analysis_written"
+    REPORT_ACKNOWLEDGED = "report_acknowledged"
+    # casework (issue 9 §2-3)
+    CASE_ASSIGNED = "case_assigned"
+    DUE_EXTENDED = "due_extended"
+    CASE_REOPENED = "case_reopened"
+    CASE_RATED = "case_rated"
+    DAY_OFF_ADDED = "day_off_added"
+    DAY_OFF_REMOVED = "day_off_removed"
+    REPLY_TEMPLATE_SAVED = "reply_template_saved"
+    REPLY_TEMPLATE_DELETED = "reply_template_deleted"
     # staff account hardening (issue 13 M3, L1)
     ACCOUNT_LOCKED = "account_locked"
     ACCOUNT_UNLOCKED = "account_unlocked"
@@ -381,6 +429,13 @@ class AuditAction(enum.StrEnum):
     BACKUP_MADE = "backup_made"
     BACKUP_RESTORED = "backup_restored"
     MAINTENANCE_PURGED = "maintenance_purged"
+    # second factor, retention, investigation file (issue 9 §5)
+    SECOND_FACTOR_ENROLLED = "second_factor_enrolled"
+    SECOND_FACTOR_RESET = "second_factor_reset"
+    RECOVERY_CODE_USED = "recovery_code_used"
+    CASES_PURGED = "cases_purged"
+    RETENTION_RELEASED = "retention_released"
+    CASE_FILE_EXPORTED = "case_file_exported"
 
 
 class AuditEntry(Base):
@@ -693,8 +748,99 @@ class BoxOpening(Base):
     box: Mapped[SuggestionBox] = relationship()
 
 
+# --- service clock, reply templates, ratings (issue 9 §2-3; migration 0013) ---
+
+
+class DayOff(Base):
+    """An agency day off on top of the Thai public holidays (e.g. a substitution holiday the
+    Cabinet announced): not a working day for the service clock."""
+
+    __tablename__ = "day_off"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class ReplyTemplate(Base):
+    """A unit's stock message to the complainant, chosen to fill the closing message. Written by
+    staff for any case, so kept in clear (it must never hold a complainant's data)."""
+
+    __tablename__ = "reply_template"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    title: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+
+
+class Rating(Base):
+    """The complainant's rating of a finished case (1–5, the EIT satisfaction figure); the
+    comment is encrypted under the complaint's data key like a thread entry. One per case: a
+    later rating replaces it."""
+
+    __tablename__ = "rating"
+
+    complaint_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("complaint.id"), primary_key=True)
+    score: Mapped[int] = mapped_column(Integer)
+    rated_on: Mapped[date] = mapped_column(Date)
+    comment: Mapped[bytes] = mapped_column(LargeBinary)
+    key_generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+
+# --- period reports: analysis and acknowledgement (issue 10; migration 0015) ---
+
+
+class PeriodReport(Base):
+    """One period report (``period`` label such as ``2569-H1``, ``kind`` ``general`` or
+    ``corruption``): the integrity officer's analysis and proposed improvements (clear text,
+    never about a person) and an executive's acknowledgement, which permits publication
+    (:mod:`rongrian.intake.publication`)."""
+
+    __tablename__ = "period_report"
+
+    period: Mapped[str] = mapped_column(String(16), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    analysis: Mapped[str] = mapped_column(Text, default="")
+    analysis_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
+    analysis_on: Mapped[date | None] = mapped_column(Date)
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
+    acknowledged_name: Mapped[str | None] = mapped_column(String(200))
+    acknowledged_position: Mapped[str | None] = mapped_column(String(200))
+    acknowledged_on: Mapped[date | None] = mapped_column(Date)
+    #: The published tables as acknowledged (JSON, counts only): later changes of the cases
+    #: do not change what the executive permitted to publish.
+    snapshot: Mapped[str | None] = mapped_column(Text)
+
+
+# --- staff second factor (issue 9 §5; migration 0014; rongrian.admin.second_factor) ---
+
+
+class StaffSecondFactor(Base):
+    """An account's TOTP (RFC 6238) secret, sealed to the account's own public key (so only a
+    session unlocked by the password opens it), and the last time step accepted (a code is never
+    accepted twice)."""
+
+    __tablename__ = "staff_second_factor"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("staff_account.id"), primary_key=True)
+    sealed_secret: Mapped[bytes] = mapped_column(LargeBinary)
+    last_step: Mapped[int] = mapped_column(Integer)
+    enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StaffRecoveryCode(Base):
+    """One single-use recovery code of an account, stored only as HMAC-SHA256 under a key
+    derived from the staff app's secret."""
+
+    __tablename__ = "staff_recovery_code"
+
+    digest: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("staff_account.id"), index=True)
+
+
 __all__ = [
     "Agency",
+    "PeriodReport",
     "Attachment",
     "AuditAction",
     "AuditEntry",
@@ -707,6 +853,9 @@ __all__ = [
     "Channel",
     "Complaint",
     "ComplaintKey",
+    "DayOff",
+    "Rating",
+    "ReplyTemplate",
     "DataKeyLink",
     "EventKind",
     "Installation",
@@ -729,6 +878,8 @@ __all__ = [
     "Sensitivity",
     "SpentSubmissionToken",
     "StaffAccount",
+    "StaffRecoveryCode",
+    "StaffSecondFactor",
     "StaffSession",
     "Status",
     "Unit",

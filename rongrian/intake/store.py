@@ -9,7 +9,7 @@ import re
 import unicodedata
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -36,13 +36,16 @@ from rongrian.intake.models import (
     Complaint,
     EventKind,
     Kind,
+    Sensitivity,
     Status,
     Unit,
 )
 from rongrian.intake.posters import poster_of
 from rongrian.intake.routing import route
+from rongrian.intake.service_clock import due_days
 from rongrian.intake.thaidate import fiscal_year_of
 from rongrian.intake.tracking_codes import display, new_tracking_code, normalise
+from rongrian.intake.workflow import information_open
 
 #: Field limits in characters (after trimming). A LINE text message is at most 5,000 characters;
 #: a web description may be longer.
@@ -148,6 +151,8 @@ class ThreadEntry:
     occurred_on: date
     status: Status | None
     text: str | None
+    #: For an ``extension``: the new completion due day (its reason stays with staff).
+    due_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -160,6 +165,14 @@ class ComplainantView:
     status: Status
     received_on: date
     entries: list[ThreadEntry]
+    #: Completion due day and finishing day (issue 9 §4).
+    due_on: date | None = None
+    finished_on: date | None = None
+    #: The handling unit's names; ``handled_by_integrity`` for a tip or a whistleblower
+    #: category, whose page names only "the integrity unit", never a unit it may accuse.
+    unit_name_th: str = ""
+    unit_name_en: str = ""
+    handled_by_integrity: bool = False
 
 
 def _check_length(problems: dict[str, str], field: str, value: str, *, required: bool) -> None:
@@ -318,6 +331,7 @@ def file_complaint(
     )
     ring = active_unit_ring(session, unit.id)
     fiscal_year = fiscal_year_of(today)
+    due = due_days(session, today, category)  # working days (issue 9 §2)
     # The case number comes last: its counter row stays locked until the caller commits.
     complaint = Complaint(
         id=complaint_id,
@@ -331,7 +345,8 @@ def file_complaint(
         poster_id=poster_of(session, cleaned.channel, cleaned.place),
         status=Status.RECEIVED,
         received_on=today,
-        due_on=today + timedelta(days=category.sla_days),
+        due_on=due.complete_on,
+        acknowledge_due_on=due.acknowledge_on,
         updated_on=today,
         finished_on=None,
         content=envelope.encrypt_record(data_key, content, envelope.content_aad(complaint_id)),
@@ -389,6 +404,11 @@ def append_event(
     return event
 
 
+#: Thread entries whose text (or new due day) the complainant reads; a status entry's note and
+#: an extension's reason stay with staff.
+_SEEN_BY_COMPLAINANT = (EventKind.REPLY, EventKind.INFORMATION, EventKind.REOPEN,
+                        EventKind.EXTENSION)
+
 #: ``Session.info`` key of the complaints a tracking code opened during that session.
 _OPENED_BY_CODE = "rongrian.opened_by_code"
 
@@ -442,14 +462,17 @@ def read_thread(session: Session, pepper: bytes, code_text: str) -> ComplainantV
     complaint, data_keys = _unlock_by_code(session, pepper, code_text)
     entries = []
     for event in events_of(session, complaint.id):
-        text = None
-        if event.kind in (EventKind.REPLY, EventKind.INFORMATION):
+        text, due_on = None, None
+        if event.kind in _SEEN_BY_COMPLAINANT:
             record = envelope.decrypt_record(
                 data_keys.of(event.key_generation), event.body,
                 envelope.event_aad(complaint.id, event.id, event.key_generation),
             )
-            text = record["text"]
-        entries.append(ThreadEntry(event.kind, event.occurred_on, event.status, text))
+            text = record.get("text")
+            due_on = date.fromisoformat(record["due_on"]) if "due_on" in record else None
+        entries.append(ThreadEntry(event.kind, event.occurred_on, event.status, text, due_on))
+    integrity = (complaint.kind is Kind.TIP
+                 or complaint.category.sensitivity is Sensitivity.WHISTLEBLOWER)
     return ComplainantView(
         case_number=complaint.case_number,
         kind=complaint.kind,
@@ -457,7 +480,19 @@ def read_thread(session: Session, pepper: bytes, code_text: str) -> ComplainantV
         status=complaint.status,
         received_on=complaint.received_on,
         entries=entries,
+        due_on=complaint.due_on,
+        finished_on=complaint.finished_on,
+        unit_name_th="" if integrity else complaint.unit.name_th,
+        unit_name_en="" if integrity else complaint.unit.name_en,
+        handled_by_integrity=integrity,
     )
+
+
+def check_information_open(complaint: Complaint, today: date) -> None:
+    """Raise :class:`InvalidSubmission` ``{"information": "closed"}`` once a finished case's
+    reopen window has passed (issue 9 §4; :func:`rongrian.intake.workflow.information_open`)."""
+    if not information_open(complaint.status, complaint.finished_on, today):
+        raise InvalidSubmission({"information": "closed"})
 
 
 def add_information(
@@ -477,6 +512,7 @@ def add_information(
     if problems:
         raise InvalidSubmission(problems)
     complaint, data_keys = _unlock_by_code(session, pepper, code_text, upgrade=True)
+    check_information_open(complaint, now.date())
     append_event(session, complaint, data_keys, EventKind.INFORMATION, {"text": cleaned},
                  now=now)
     complaint.updated_on = now.date()

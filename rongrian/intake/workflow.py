@@ -5,6 +5,8 @@ received (รับเรื่อง) → screening (ตรวจสอบเ�
 the early steps. ``closed`` and ``rejected`` are final.
 """
 
+from datetime import date, timedelta
+
 from rongrian.intake.errors import InvalidTransition
 from rongrian.intake.models import Status
 
@@ -35,3 +37,22 @@ def check_transition(current: Status, target: Status) -> None:
     """Raise :class:`InvalidTransition` unless ``current`` → ``target`` is allowed."""
     if target not in TRANSITIONS[current]:
         raise InvalidTransition(f"{current.value} -> {target.value}")
+
+
+#: Days after a case finished in which the complainant may say it is not fixed (issue 9 §3);
+#: "add information" closes with it.
+REOPEN_WINDOW_DAYS = 30
+
+
+def reopen_until(status: Status, finished_on: date | None) -> date | None:
+    """Last day the complainant may reopen a finished case; ``None`` if it is not finished."""
+    if status not in FINISHED or finished_on is None:
+        return None
+    return finished_on + timedelta(days=REOPEN_WINDOW_DAYS)
+
+
+def information_open(status: Status, finished_on: date | None, today: date) -> bool:
+    """Whether the complainant may still add information: always while the case is open,
+    and up to :func:`reopen_until` once it is finished."""
+    until = reopen_until(status, finished_on)
+    return until is None or today <= until

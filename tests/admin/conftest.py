@@ -1,11 +1,11 @@
 """Fixtures of the staff-app tests."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from rongrian.intake.models import StaffAccount
+from rongrian.intake.models import Installation, StaffAccount
 from rongrian.intake.store import Receipt, Submission, file_complaint
 from rongrian.settings import Settings
 from tests.admin.helpers import WORKS_TEXT, Filer
@@ -42,3 +42,12 @@ def desk_officer(demo: Demo) -> str:
                         ).one().intake_desk = True
         session.commit()
     return "palad"
+
+
+@pytest.fixture
+def installed_before(demo: Demo) -> None:
+    """The agency was installed in fiscal year 2568, so its reports go back to it (issue 10:
+    a year before the installation is refused)."""
+    with demo.sessions() as session:
+        session.execute(update(Installation).values(created_on=date(2024, 10, 1)))
+        session.commit()

@@ -15,7 +15,8 @@ from tests.conftest import Demo
 
 REASON = "เป็นเรื่องค่าธรรมเนียม ต้องให้กองคลังดำเนินการ"
 
-pytestmark = pytest.mark.usefixtures("cli_environment")
+# installed_before: reports of earlier fiscal years need the agency installed by then (issue 10)
+pytestmark = pytest.mark.usefixtures("cli_environment", "installed_before")
 
 
 @pytest.fixture

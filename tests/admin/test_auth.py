@@ -16,6 +16,9 @@ from rongrian.settings import Settings
 from tests.admin.helpers import Filer, login, page, post_form, sent_to_login
 from tests.conftest import PASSWORDS, Demo, csrf_token
 
+#: Reports of earlier fiscal years need the agency installed by then (issue 10).
+pytestmark = pytest.mark.usefixtures("installed_before")
+
 WRONG_LOGIN_TH = "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง"
 WRONG_LOGIN_EN = "Wrong user name or password."
 

@@ -211,7 +211,8 @@ def test_finished_case_offers_no_status_change(staff_client: FlaskClient, file: 
     receipt = file()
     case_page = f"/cases/{receipt.complaint_id}"
     login(staff_client, "works")
-    post_form(staff_client, case_page, f"{case_page}/status", {"status": "rejected", "note": ""})
+    post_form(staff_client, case_page, f"{case_page}/status",
+              {"status": "rejected", "note": "", "message": "ไม่อยู่ในอำนาจหน้าที่"})
     _, body = page(staff_client, case_page)
     assert '<select id="status"' not in body
     assert "เปลี่ยนสถานะไม่ได้อีก" in body

@@ -30,6 +30,9 @@ from tests.admin.helpers import (
 )
 from tests.conftest import Demo, csrf_token
 
+#: Reports of earlier fiscal years need the agency installed by then (issue 10).
+pytestmark = pytest.mark.usefixtures("installed_before")
+
 NAME, PHONE, EMAIL = "สมศรี ผู้ร้องลับ", "081-234-5678", "somsri.secret@example.org"
 REASON = "ตามหนังสือสำนักงาน ป.ป.ช. ที่ ปช 0001/123 ขอพยานบุคคล"
 MOVE_REASON = "เป็นเรื่องค่าธรรมเนียม ต้องให้กองคลังดำเนินการ"

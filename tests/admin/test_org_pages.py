@@ -160,12 +160,12 @@ def test_add_and_change_a_category(staff_client: FlaskClient, demo: Demo,
     login(staff_client, "admin")
     works = _unit(demo, "WORKS")
     response = post_form(staff_client, "/admin/categories", "/admin/categories", {
-        "code": "street_light", "name_th": "ไฟฟ้าส่องสว่างดับ", "name_en": "Street lights",
+        "code": "bus_stop", "name_th": "ไฟฟ้าส่องสว่างดับ", "name_en": "Street lights",
         "kind": "grievance", "sensitivity": "general", "unit": str(works.id), "days": "7",
         "active": "y"})
     assert response.status_code == 302
     assert "ไฟฟ้าส่องสว่างดับ" in public_client.get("/report").get_data(as_text=True)
-    light = _category(demo, "street_light")
+    light = _category(demo, "bus_stop")
     assert light.sla_days == 7
     assert light.default_unit_id == works.id
     assert light.active
@@ -175,11 +175,11 @@ def test_add_and_change_a_category(staff_client: FlaskClient, demo: Demo,
                              "kind": "grievance", "sensitivity": "general",
                              "unit": str(works.id), "days": "5"})  # not active
     assert response.status_code == 302
-    changed = _category(demo, "street_light")
+    changed = _category(demo, "bus_stop")
     assert changed.sla_days == 5
     assert not changed.active
     assert "ไฟฟ้าส่องสว่างดับ" not in public_client.get("/report").get_data(as_text=True)
-    assert [e["category"] for e in _audit(demo, "category_added")] == ["street_light"]
+    assert [e["category"] for e in _audit(demo, "category_added")] == ["bus_stop"]
     assert _audit(demo, "category_changed")[0]["fields"] == "sla_days,active"
 
 
@@ -195,7 +195,7 @@ def test_bad_categories_are_refused(staff_client: FlaskClient, demo: Demo,
                                     changes: dict[str, str], message: str) -> None:
     login(staff_client, "admin")
     works = _unit(demo, "WORKS")
-    data = {"code": "street_light", "name_th": "ไฟดับ", "kind": "grievance",
+    data = {"code": "bus_stop", "name_th": "ไฟดับ", "kind": "grievance",
             "sensitivity": "general", "unit": str(works.id), "days": "7", "active": "y",
             **changes}
     response = post_form(staff_client, "/admin/categories", "/admin/categories", data)

@@ -147,6 +147,12 @@ CASES = [
      "agency.line_official_account", ("line_official_account", 1)),
     ("bad login name", ('custodian = "custodian"', 'custodian = "Cust odian"'),
      "staff.custodian", ("custodian =", 1)),
+    ("keywords not a list", ("days = 15", 'days = 15\nkeywords = "ไฟถนน"'),
+     "categories[1].keywords", ("keywords =", 1)),
+    ("keyword not text", ("days = 15", 'days = 15\nkeywords = ["ไฟถนน", 3]'),
+     "categories[1].keywords", ("keywords =", 1)),
+    ("keyword too long", ("days = 15", f'days = 15\nkeywords = ["{"ก" * 61}"]'),
+     "categories[1].keywords", ("keywords =", 1)),
 ]
 
 

@@ -29,8 +29,8 @@ pytestmark = pytest.mark.e2e
 
 
 def _fill(page: "sync_api.Page", text: str) -> None:
-    page.check("input[name=kind][value=complaint]")
-    page.select_option("select[name=category]", "general")
+    page.locator("details.others > summary").click()  # "อื่น ๆ": every other category
+    page.check("input[name=category][value=general]")
     page.fill("textarea[name=what_happened]", text)
 
 

@@ -55,8 +55,8 @@ def test_file_triage_reply_and_follow_up(live_server: str, browser: "sync_api.Br
     page = citizen.new_page()
     page.goto(f"{live_server}/report?unit=WORKS&channel=qr")
     shot(page, "01-report-form")
-    _choose(page, "kind", "complaint")
-    _choose(page, "category", "general")
+    # One question (issue 12): the street-light tile; no kind is asked
+    _choose(page, "category", "street_light")
     page.fill("textarea[name=what_happened]", sentence)
     page.fill("[name=where_happened]", "หน้าโรงเรียนบ้านร่มเย็น หมู่ 3")
     _submit(page, "form[method=post]")
@@ -95,6 +95,8 @@ def test_file_triage_reply_and_follow_up(live_server: str, browser: "sync_api.Br
     body = page.content()
     assert reply_text in body
     assert "อยู่ระหว่างดำเนินการ" in body
-    assert sentence not in body.replace(reply_text, ""), "the thread shows replies, not the text"
+    # The complainant's own text is shown only under "What you filed" (issue 9 §4).
+    assert sentence in (page.text_content("#what-you-filed") or "")
+    assert body.count(sentence) == 1
     citizen.close()
     staff.close()

@@ -56,8 +56,7 @@ def test_a_citizen_leaves_no_trail(live_server: str, browser: "sync_api.Browser"
     citizen.on("request", lambda request: requested.append(request.url))
     page = citizen.new_page()
     page.goto(f"{live_server}/report", referer=referrer)
-    page.check("input[name=kind][value=tip]")
-    page.select_option("select[name=category]", "corruption")
+    page.check("input[name=category][value=corruption]")  # "แจ้งเบาะแสการทุจริต"
     page.fill("textarea[name=what_happened]", sentence)
     page.locator("form[method=post] [type=submit]").first.click()
     page.wait_for_load_state()

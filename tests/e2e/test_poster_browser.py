@@ -35,5 +35,6 @@ def test_the_poster_unit_and_place_are_above_the_fold_on_a_phone(
     assert box["y"] + box["height"] <= PHONE["height"]
     shot(page, "poster-01-phone-arrival")
     page.locator("#poster-unit a", has_text="เปลี่ยนหน่วยงาน").click()
+    page.locator("#unit").wait_for(state="visible")  # "เพิ่มเติม" opens to show it
     assert page.locator("#unit").input_value() == "WORKS"
     assert page.url.endswith("#unit")

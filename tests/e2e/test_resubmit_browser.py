@@ -36,8 +36,7 @@ def test_reloading_the_receipt_files_once(live_server: str, browser: "sync_api.B
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(f"{live_server}/report")
-    page.check("input[name=kind][value=complaint]")
-    page.select_option("select[name=category]", "general")
+    page.check("input[name=category][value=street_light]")
     page.fill("textarea[name=what_happened]", "ไฟส่องสว่างในซอย 4 ดับทั้งซอยมาหนึ่งสัปดาห์")
     fields = {name: page.locator(f"form.report-form [name={name}]").first.input_value()
               for name in ("csrf_token", "submission_token")}

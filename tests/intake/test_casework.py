@@ -2,7 +2,7 @@
 
 import uuid
 from collections import deque
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy.orm import Session
@@ -93,12 +93,12 @@ def test_cases_are_listed_and_opened_only_for_the_units_members(session: Session
 def test_list_shows_clear_fields_and_overdue(session: Session, pepper: bytes) -> None:
     case_id, _ = _file(session, pepper, kind="grievance", channel="qr")
     palad = unlock(session, "palad")
-    due = NOW.date() + timedelta(days=15)
+    due = date(2026, 11, 23)  # 15 working days after Monday 2 November 2026
     [row] = list_cases(session, palad.account_id, today=due)
     assert (row.id, row.case_number, row.kind, row.channel, row.status) == (
         case_id, "2570/000001", "grievance", "qr", Status.RECEIVED)
     assert (row.received_on, row.due_on, row.age_days, row.overdue) == (
-        NOW.date(), due, 15, False)
+        NOW.date(), due, 21, False)
     [late] = list_cases(session, palad.account_id, today=due + timedelta(days=1))
     assert late.overdue
     change_status(session, palad, case_id, Status.REJECTED, "", now=NOW)

@@ -27,6 +27,7 @@ from rongrian.intake.models import (
     Status,
     Unit,
 )
+from rongrian.intake.service_clock import add_working_days
 from rongrian.intake.store import (
     LIMITS,
     Identity,
@@ -201,8 +202,10 @@ def test_received_and_due_days(session: Session, pepper: bytes, category: str,
     assert complaint is not None
     assert complaint.received_on == date(2027, 2, 20)
     assert complaint.updated_on == date(2027, 2, 20)
-    assert complaint.due_on == date(2027, 2, 20) + timedelta(days=sla_days)
-    assert complaint.due_on - complaint.received_on == timedelta(days=complaint.category.sla_days)
+    # Working days (issue 9 §2): 20 Feb 2027 is a Saturday; 22 Feb is Makha Bucha (in lieu).
+    assert complaint.due_on == add_working_days(date(2027, 2, 20), sla_days)
+    assert complaint.due_on - complaint.received_on > timedelta(days=sla_days)
+    assert complaint.acknowledge_due_on == date(2027, 2, 25)
     assert complaint.finished_on is None
     assert complaint.status is Status.RECEIVED
     events = session.scalars(select(CaseEvent).where(CaseEvent.complaint_id == complaint.id))

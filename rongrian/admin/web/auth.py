@@ -10,6 +10,8 @@ used; the user is loaded from the ticket by a request loader.
 A visitor without a live session is sent to the log-in page, which takes them back afterwards to
 the page they asked for (``?next=``, only a path of this app: :func:`safe_next`; issue 7 §4).
 A session unused for ``RONGRIAN_STAFF_IDLE_MINUTES`` is deleted (issue 13 L3).
+An account with a second factor gets a session marked as waiting for its code, which opens only
+the code page (:mod:`rongrian.admin.web.second_factor_pages`; issue 9 §5).
 """
 
 from collections.abc import Callable
@@ -33,12 +35,12 @@ from flask_limiter import Limiter
 from flask_login import LoginManager, current_user
 from werkzeug.wrappers import Request, Response
 
-from rongrian.admin import accounts
+from rongrian.admin import accounts, second_factor
 from rongrian.admin.lockout import LockPolicy
 from rongrian.admin.web.forms import LoginForm
 from rongrian.intake.errors import AuthenticationFailed
 from rongrian.intake.keyring import UnlockedAccount
-from rongrian.intake.models import Role, StaffAccount
+from rongrian.intake.models import Role, StaffAccount, StaffSession
 from rongrian.settings import Settings
 from rongrian.web.app import db, hashed_client_key, settings_of
 
@@ -225,11 +227,33 @@ def _attempt(form: LoginForm, policy: accounts.LoginPolicy) -> Any:
         db().commit()
         failure = reason if reason and reason.startswith("one_time") else "wrong"
         return _login_page(form, code=401, failure=failure, policy=policy)
+    wants_code = _hold_for_second_factor(account, ticket)
     db().commit()
     _fresh_session()
     session[TICKET] = {"token": ticket.token, "key": ticket.key}
+    wanted = safe_next(current_request.args.get("next"))
+    if wants_code:
+        return redirect(url_for("second_factor_code", next=wanted) if wanted
+                        else url_for("second_factor_code"), 303)
     flash(_("Welcome, %(name)s.", name=account.display_name), "ok")
-    return redirect(safe_next(current_request.args.get("next")) or home_for(account.role))
+    return redirect(wanted or home_for(account.role))
+
+
+def _hold_for_second_factor(account: StaffAccount, ticket: accounts.SessionTicket) -> bool:
+    """After a right password: if the account has a second factor, mark the new session as
+    waiting for its code (issue 9 §5) and return ``True``. A second factor sealed to an account
+    key an administrator's password reset replaced can no longer be opened: it is removed
+    (audited), and the gate sends a role that requires one to enrolment."""
+    if not second_factor.is_enrolled(db(), account.id):
+        return False
+    found = accounts.resume(db(), ticket)
+    if found is None or not second_factor.opens(db(), account, found[1]):
+        return False
+    row = db().get(StaffSession, accounts.session_id_of(ticket.token))
+    if row is None:
+        return False
+    row.second_factor_pending = True
+    return True
 
 
 def register(app: Flask, settings: Settings) -> None:

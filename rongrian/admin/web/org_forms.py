@@ -9,10 +9,11 @@ unit tree, whistleblower categories in the integrity unit) are the domain's
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from rongrian.admin.orgfile import CATEGORY_CODE, LINE_ID, MAX_DAYS, UNIT_CODE
+from rongrian.intake.retention import MAX_YEARS
 
 _REQUIRED = _l("This is required.")
 _TOO_LONG = _l("This is too long.")
@@ -78,3 +79,12 @@ class CategoryForm(FlaskForm):  # type: ignore[misc]
             "A whole number of working days from 1 to %(max)s.", max=MAX_DAYS)),
     ])
     active = BooleanField(_l("Active (offered to citizens)"), default=True)
+    #: Resolving needs an "after" photo (issue 9 §3).
+    needs_evidence = BooleanField(_l("Resolving needs an “after” photo"), default=False)
+    #: One keyword a line (issue 12: suggesting the category from the citizen's text).
+    keywords = TextAreaField(_l("Keywords (one a line)"), validators=[Optional()])
+    #: Years finished cases are kept (issue 9 §5); empty on a new category: 5.
+    retention_years = IntegerField(_l("Keep finished cases for (years)"), validators=[
+        Optional(), NumberRange(min=1, max=MAX_YEARS, message=_l(
+            "A whole number of years from 1 to %(max)s.", max=MAX_YEARS)),
+    ])

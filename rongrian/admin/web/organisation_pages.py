@@ -25,6 +25,7 @@ from rongrian.admin.web.org_forms import AgencyForm, CategoryForm, UnitForm
 from rongrian.intake.audit import Actor
 from rongrian.intake.errors import InvalidSubmission
 from rongrian.intake.models import Category, Kind, Role, Sensitivity, Unit
+from rongrian.intake.suggest import format_keywords, parse_keywords
 from rongrian.web.agency import emblem_response
 from rongrian.web.app import current_locale, db
 from rongrian.web.labels import label
@@ -80,6 +81,7 @@ def _problem_messages(problems: dict[str, str]) -> dict[str, str]:
         ("sensitivity", "unknown"): _("Please choose one of the kinds offered."),
         ("unit", "not_integrity"): _("A whistleblower category must go to the integrity unit: "
                                      "such complaints are always routed there."),
+        ("keywords", "invalid"): _("At most 100 keywords of at most 60 characters each."),
         ("days", "range"): _("A whole number of working days from 1 to %(max)s.",
                              max=org_changes.MAX_DAYS),
         ("code", "required"): _("This is required."),
@@ -268,12 +270,18 @@ def _category_values(form: CategoryForm) -> dict[str, object]:
         problems["kind"] = "unknown"
     if form.sensitivity.data not in SENSITIVITIES:
         problems["sensitivity"] = "unknown"
+    try:
+        keywords = format_keywords(parse_keywords(form.keywords.data or ""))
+    except ValueError:
+        problems["keywords"] = "invalid"
     if problems:
         raise InvalidSubmission(problems)
     return {
         "name_th": form.name_th.data.strip(), "name_en": (form.name_en.data or "").strip(),
         "kind": Kind(form.kind.data), "unit": unit, "days": int(form.days.data),
-        "sensitivity": SENSITIVITIES[form.sensitivity.data],
+        "sensitivity": SENSITIVITIES[form.sensitivity.data], "keywords": keywords,
+        "retention_years": form.retention_years.data,
+        "needs_evidence": bool(form.needs_evidence.data),  # issue 9 §3
     }
 
 

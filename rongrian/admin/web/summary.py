@@ -10,7 +10,7 @@ current quarter is shown.
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, abort, render_template, request
 from sqlalchemy import select
 
 from rongrian.admin.report_docx import (
@@ -22,10 +22,13 @@ from rongrian.admin.report_docx import (
     period_title,
     sections,
 )
+from rongrian.admin.web import period_reports
 from rongrian.admin.web.auth import current_staff, roles_required
 from rongrian.intake.audit import Actor, ChainHead, append_entry
 from rongrian.intake.errors import InvalidPeriod
 from rongrian.intake.models import AuditAction, Installation, Role
+from rongrian.intake.period_report import ReportKind
+from rongrian.intake.publication import find, is_integrity_officer
 from rongrian.intake.reporting import Period, parse_period, summarise
 from rongrian.intake.thaidate import BE_OFFSET, THAI_MONTHS, fiscal_year_of
 from rongrian.web.app import current_locale, db
@@ -113,6 +116,13 @@ def _audited(action: AuditAction, period: Period) -> ChainHead:
     return ChainHead(entry.seq, entry.entry_hash.hex())
 
 
+def _allowed() -> None:
+    """403 for unit staff outside the integrity unit (they see only their unit's cases)."""
+    staff = current_staff()
+    if staff.role == Role.STAFF and not is_integrity_officer(db(), staff.account):
+        abort(403)
+
+
 def _invalid(wanted: str) -> tuple[str, int]:
     locale = current_locale()
     return render_template(
@@ -122,14 +132,18 @@ def _invalid(wanted: str) -> tuple[str, int]:
 
 
 def register(app: Flask) -> None:
-    """Add ``/summary`` and ``/summary.docx`` to ``app``."""
+    """Add ``/summary`` and ``/summary.docx`` (``?period=…&kind=general|corruption``) and the
+    report forms of :mod:`.period_reports` to ``app``."""
 
     @app.get("/summary")
-    @roles_required(*SUMMARY_ROLES)
+    @roles_required(*SUMMARY_ROLES, Role.STAFF)
     def summary() -> tuple[str, int]:
+        _allowed()
         wanted = request.args.get("period", "").strip() or default_period(today())
+        kind = period_reports.report_kind(request.args.get("kind"))
         try:
             period = parse_period(wanted)
+            report = period_reports.build_for_page(period, kind, today())
         except InvalidPeriod:
             return _invalid(wanted)
         locale = current_locale()
@@ -147,21 +161,30 @@ def register(app: Flask) -> None:
             percent=percent,
             organisation=_organisation_name(),
             audit_head=head,
+            **period_reports.report_context(period, kind, report),
         ), 200
 
     @app.get("/summary.docx")
-    @roles_required(*SUMMARY_ROLES)
+    @roles_required(*SUMMARY_ROLES, Role.STAFF)
     def summary_docx() -> Response | tuple[str, int]:
+        _allowed()
         wanted = request.args.get("period", "").strip() or default_period(today())
+        kind = period_reports.report_kind(request.args.get("kind"))
         try:
             period = parse_period(wanted)
+            report = period_reports.build_for_page(period, kind, today())
         except InvalidPeriod:
             return _invalid(wanted)
         result = summarise(db(), period, as_of=today())
         head = _audited(AuditAction.SUMMARY_EXPORTED, period)
-        data = docx_bytes(result, organisation=_organisation_name(), audit_head=head)
-        filename = f"rongrian-summary-{canonical_label(period)}.docx"
+        record = find(db(), canonical_label(period), kind)
+        data = docx_bytes(result, organisation=_organisation_name(), audit_head=head,
+                          report=report, record=record)
+        suffix = "" if kind is ReportKind.GENERAL else f"-{kind.value}"
+        filename = f"rongrian-summary-{canonical_label(period)}{suffix}.docx"
         return Response(data, mimetype=DOCX_TYPE, headers={
             "Content-Disposition": f'attachment; filename="{filename}"',
             "Cache-Control": "no-store",
         })
+
+    period_reports.register(app)

@@ -9,7 +9,9 @@ from rongrian.admin.web import (
     access,
     attachments,
     auth,
+    case_file_pages,
     cases,
+    closing_pages,
     custody,
     desk,
     desk_box,
@@ -17,12 +19,15 @@ from rongrian.admin.web import (
     people,
     posters,
     referrals,
+    second_factor_pages,
     summary,
 )
 from rongrian.settings import Settings
 
 #: Form targets (POST only) whose language switch leads back to the case page.
-_CASE_FORMS = frozenset({"case_status", "case_reply", "case_reroute", "case_escalate"})
+_CASE_FORMS = frozenset({"case_retention_release", "case_status", "case_reply",
+                         "case_reroute", "case_escalate",
+                         "case_assign", "case_extend", "case_template_add"})
 #: Account and key forms (POST) and the page each belongs to (:mod:`.access`, :mod:`.people`).
 _ACCOUNT_FORMS = {
     "change_password": "change_password",
@@ -32,6 +37,9 @@ _ACCOUNT_FORMS = {
     "staff_reset": "staff_account",
     "staff_unlock": "staff_account",
     "staff_desk": "staff_account",
+    "staff_second_factor_reset": "staff_account",
+    "second_factor_code": "second_factor_code",
+    "second_factor_enrol": "second_factor_enrol",
 }
 
 #: Organisation forms (POST) and their pages (:mod:`.organisation_pages`).
@@ -73,7 +81,10 @@ def register(app: Flask, settings: Settings) -> None:
     """Add the staff routes to ``app``: ``/``, ``/login``, ``/logout``, ``/cases``,
     ``/cases/<uuid>`` (and its ``/status`` and ``/reply``), ``/summary`` and ``/summary.docx``."""
     auth.register(app, settings)
+    second_factor_pages.register(app)  # its gate before every other page's checks
     cases.register(app)
+    case_file_pages.register(app)
+    closing_pages.register(app)  # issue 9: assignment, extension, reply templates
     summary.register(app)
     access.register(app)
     people.register(app)

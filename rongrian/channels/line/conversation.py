@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from rongrian.channels.line import ui
 from rongrian.channels.line.texts import say
 from rongrian.intake.attachments import Attachment
-from rongrian.intake.models import Category, Installation, Unit
+from rongrian.intake.models import Category, Installation, Sensitivity, Unit
 
 Message = ui.Message
 
@@ -25,22 +25,32 @@ CODE_EXAMPLE = "ABCD-EFGH-JKMN-PQRS"
 COMMANDS: dict[str, frozenset[str]] = {
     "cancel": frozenset({"ยกเลิก", "cancel", "ยกเลิกเรื่อง"}),
     "file": frozenset({"ร้องเรียน / แจ้งเบาะแส", "ร้องเรียน/แจ้งเบาะแส", "ร้องเรียน", "แจ้งเบาะแส",
-                       "แจ้งเรื่อง", "report", "file", "complain"}),
+                       "แจ้งเรื่อง", "ร้องทุกข์", "แจ้ง", "report", "file", "complain"}),
     "track": frozenset({"ติดตามเรื่อง", "ติดตาม", "track"}),
     "privacy": frozenset({"ความเป็นส่วนตัว", "privacy"}),
     "menu": frozenset({"เมนู", "menu", "help", "ช่วยเหลือ", "สวัสดี", "hello", "hi"}),
 }
 
 #: Typed answers that mean "skip" or "done".
-SKIP_WORDS = frozenset({"ข้าม", "ไม่ทราบ", "ไม่ทราบ/ข้าม", "skip", "ไม่มี", "none"})
+SKIP_WORDS = frozenset({"ข้าม", "ไม่ทราบ", "ไม่ทราบ/ข้าม", "skip", "ไม่มี", "none",
+                        "ไม่ระบุสถานที่"})
 
-DONE_WORDS = frozenset({"เสร็จ", "เสร็จแล้ว", "เล่าครบแล้ว", "done", "finished"})
-
-CONFIRM_WORDS = frozenset({"ยืนยัน", "ยืนยันส่ง", "ส่ง", "send", "confirm"})
+CONFIRM_WORDS = frozenset({"ยืนยัน", "ยืนยันส่ง", "ส่ง", "ส่งเลย", "send", "confirm"})
 
 EDIT_WORDS = frozenset({"แก้ไข", "edit"})
 
-EDITABLE = ("kind", "category", "unit", "what", "where", "photos", "identity")
+#: Typed answers that accept a suggested category.
+YES_WORDS = frozenset({"ใช่", "ใช่ครับ", "ใช่ค่ะ", "ใช่คะ", "ถูกต้อง", "ถูก", "yes", "y", "ok",
+                       "โอเค"})
+
+EDITABLE = ("category", "unit", "what", "where", "photos", "identity")
+
+#: Words of a wish to file (issue 12). A text made only of these and :data:`_FILLER` starts
+#: filing and is not kept as the description ("สวัสดีครับ มีเรื่องจะแจ้ง").
+_FILE_WORDS = ("แจ้งเบาะแส", "ร้องเรียน", "ร้องทุกข์", "เบาะแส", "แจ้ง", "report", "complain")
+_FILLER = ("สวัสดี", "ครับ", "ค่ะ", "คะ", "ค่า", "จ้า", "จ้ะ", "นะ", "ขอ", "อยาก", "ต้องการ", "จะ",
+           "มี", "เรื่อง", "ด้วย", "หน่อย", "คือ", "การ", "ทุจริต", "hello", "hi")
+_PUNCTUATION = str.maketrans("", "", " \t\n.,!?~:;-_/()\"'ๆ")
 
 
 @dataclass(frozen=True)
@@ -50,6 +60,11 @@ class Choice:
     code: str
     name_th: str
     name_en: str
+    #: A category's kind (``complaint``, ``tip``, …) and default unit code; whether it is a
+    #: whistleblower category (routed to the integrity officer's unit whatever the unit).
+    kind: str = "complaint"
+    unit: str = ""
+    whistleblower: bool = False
 
 
 
@@ -71,7 +86,9 @@ class Catalogue:
         units = session.scalars(
             select(Unit).where(Unit.active, Unit.parent_id.is_not(None)).order_by(Unit.id))
         return cls(organisation,
-                   tuple(Choice(c.code, c.name_th, c.name_en) for c in categories),
+                   tuple(Choice(c.code, c.name_th, c.name_en, c.kind.value, c.default_unit.code,
+                                c.sensitivity == Sensitivity.WHISTLEBLOWER)
+                         for c in categories),
                    tuple(Choice(u.code, u.name_th, u.name_en) for u in units))
 
     def category(self, code: str) -> Choice | None:
@@ -146,6 +163,20 @@ def command_of(text: str) -> str:
             return name
     return ""
 
+
+
+def filing_wish(text: str) -> str:
+    """``"tip"`` or ``"file"`` if ``text`` only says the user wants to file (a tip: it names
+    เบาะแส), else ``""`` (the text says something of its own and is kept as the description)."""
+    wanted = norm(text)
+    if not any(word in wanted for word in _FILE_WORDS):
+        return ""
+    rest = wanted
+    for word in (*_FILE_WORDS, *_FILLER):
+        rest = rest.replace(word, "")
+    if rest.translate(_PUNCTUATION):
+        return ""
+    return "tip" if "เบาะแส" in wanted else "file"
 
 
 def postback_data(**values: str) -> str:

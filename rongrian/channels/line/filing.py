@@ -1,10 +1,13 @@
 """Filing through the chat: each answer to a question moves the draft on; the confirmed draft
 is filed with its photos and the receipt is returned.
 
-Filing asks, in order: kind, category, unit (or skip), what happened (several messages, then
-"done"), where (text or a LINE location, or skip), photos (or skip), anonymous or named (name,
-phone), then shows a Flex summary to confirm, edit or cancel. A field cleared by "edit" is asked
-again and the summary comes back. "ยกเลิก"/"cancel" deletes the draft at any step.
+A draft starts with whatever the citizen sends (a text, a photo, a location, or a wish to file);
+then only what is missing is asked: what happened, where (or skip), and the one category
+question (the suggestion from the description to confirm, the commonest matters, "อื่น ๆ",
+"แจ้งเบาะแสการทุจริต"). The kind and the unit follow from the category. The summary offers
+"send", "ระบุชื่อและเบอร์ติดต่อ" (anonymous is the default), "edit" and "cancel". A field
+cleared by "edit" is asked again and the summary comes back. "ยกเลิก"/"cancel" deletes the draft
+at any step.
 """
 
 import io
@@ -12,13 +15,15 @@ import re
 
 from rongrian.channels.line import state as store_state
 from rongrian.channels.line import ui
+from rongrian.channels.line.choosing import CATEGORY_STEPS, kind_of, suggested, typed_category
 from rongrian.channels.line.conversation import (
     EDITABLE,
     SKIP_WORDS,
+    YES_WORDS,
     Context,
     Message,
-    cancel_action,
     categories_of,
+    filing_wish,
     menu_actions,
     norm,
     pb,
@@ -34,7 +39,7 @@ from rongrian.channels.line.texts import TEXTS, say
 from rongrian.channels.qr.codes import tracking_link
 from rongrian.intake.attachments import attach_to_new_complaint
 from rongrian.intake.errors import InvalidSubmission
-from rongrian.intake.models import Channel, Kind
+from rongrian.intake.models import Channel
 from rongrian.intake.store import (
     LIMITS,
     Identity,
@@ -43,22 +48,21 @@ from rongrian.intake.store import (
     file_complaint,
     validate,
 )
-from rongrian.web.labels import label
 
 _PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,30}$")
 
 #: Which draft field a filing problem (store.validate's field names) sends the user back to.
-_PROBLEM_FIELD = {"kind": "kind", "category": "category", "unit": "unit",
+_PROBLEM_FIELD = {"kind": "category", "category": "category", "unit": "unit",
                   "what_happened": "what", "where_happened": "where", "name": "identity",
                   "phone": "identity", "email": "identity", "attachments": "photos"}
 
 
-def _submission(draft: Draft) -> Submission:
+def _submission(ctx: Context, draft: Draft) -> Submission:
     identity = None
-    if draft.anonymous is False:
+    if draft.named:
         identity = Identity(name=draft.name, phone=draft.phone or "")
     return Submission(
-        kind=draft.kind,
+        kind=kind_of(ctx, draft.category),
         category_code=draft.category,
         unit_code=draft.unit or None,
         channel=Channel.LINE.value,
@@ -71,18 +75,14 @@ def _submission(draft: Draft) -> Submission:
 
 def clear_field(draft: Draft, name: str) -> None:
     """Forget the answer to ``name`` (one of :data:`EDITABLE`), so it is asked again."""
-    if name == "kind":
-        draft.kind = ""
-    elif name == "category":
+    if name == "category":
         draft.category = ""
     elif name == "unit":
         draft.unit = None
     elif name == "what":
-        draft.what, draft.what_done = [], False
+        draft.what = []
     elif name == "where":
         draft.where = None
-    elif name == "photos":
-        draft.photos_done = False
     elif name == "identity":
         draft.anonymous, draft.name, draft.phone = None, "", None
 
@@ -103,7 +103,7 @@ def advance(ctx: Context, st: State, loaded: Loaded) -> list[Message]:
     st.step = next_step(st.draft)
     if st.step == "confirm":
         try:
-            validate(ctx.session, _submission(st.draft))
+            validate(ctx.session, _submission(ctx, st.draft))
         except InvalidSubmission as exc:
             first = next(iter(exc.problems))
             clear_field(st.draft, _PROBLEM_FIELD.get(first, "what"))
@@ -117,18 +117,37 @@ def advance(ctx: Context, st: State, loaded: Loaded) -> list[Message]:
 
 
 
-def start_filing(ctx: Context, st: State, loaded: Loaded) -> list[Message]:
-    """Start a draft, or continue the one in progress."""
+def begin_draft(ctx: Context, st: State, *, tip: bool = False) -> list[Message]:
+    """Start an empty draft (forgetting any look-up in progress); returns the short privacy
+    note that comes before the first question of every report."""
+    st.draft, st.step, st.code, st.resume = Draft(tip=tip), "", "", ""
+    return [ui.text(say("privacy_short", st.lang, link=web_form(ctx)))]
+
+
+
+def start_filing(ctx: Context, st: State, loaded: Loaded, *, tip: bool = False
+                 ) -> list[Message]:
+    """Start a draft, or continue the one in progress (a tap of "file" or a typed wish)."""
     if st.draft is not None:
         st.step = st.resume or st.step or next_step(st.draft)
         st.resume = ""
-        if st.step not in {"edit", "confirm"}:
+        if st.step not in {"edit", "confirm", *CATEGORY_STEPS}:
             st.step = next_step(st.draft)
         return [ui.text(say("continue_draft", st.lang)), *prompt(ctx, st, loaded)]
-    st.draft, st.step, st.code = Draft(), "kind", ""
-    return [ui.text(say("privacy_short", st.lang, link=web_form(ctx))),
-            *prompt(ctx, st, loaded)]
+    notes = begin_draft(ctx, st, tip=tip)
+    st.step = next_step(st.draft or Draft())
+    return [*notes, *prompt(ctx, st, loaded)]
 
+
+
+def start_with_text(ctx: Context, st: State, loaded: Loaded, text: str) -> list[Message]:
+    """A text while nothing is in progress: a wish to file starts filing; anything else starts
+    a draft and is kept as its description."""
+    wish = filing_wish(text)
+    if wish:
+        return start_filing(ctx, st, loaded, tip=wish == "tip")
+    notes = begin_draft(ctx, st)
+    return [*notes, *add_what(ctx, st, loaded, text)]
 
 
 def cancel_draft(ctx: Context, st: State, loaded: Loaded) -> list[Message]:
@@ -157,7 +176,8 @@ def confirm_draft(ctx: Context, st: State, loaded: Loaded) -> list[Message]:
     if st.draft is None or st.step != "confirm":
         return [ui.text(say("nothing_to_confirm", st.lang), menu_actions(st.lang))]
     try:
-        receipt = file_complaint(ctx.session, ctx.pepper, _submission(st.draft), now=ctx.now)
+        receipt = file_complaint(ctx.session, ctx.pepper, _submission(ctx, st.draft),
+                                 now=ctx.now)
     except InvalidSubmission:
         return advance(ctx, st, loaded)
     extra: list[Message] = []
@@ -179,16 +199,12 @@ def confirm_draft(ctx: Context, st: State, loaded: Loaded) -> list[Message]:
 
 
 def choose(ctx: Context, st: State, loaded: Loaded, name: str, value: str) -> list[Message]:
-    """A fixed choice (postback or typed): kind, category, unit."""
+    """A fixed choice (postback or typed): category (``cat``) or unit."""
     draft = st.draft
     if draft is None:
         return start_filing(ctx, st, loaded)
-    if name == "kind" and value in {k.value for k in Kind}:
-        draft.kind = value
-        if value in {Kind.SUGGESTION.value, Kind.COMPLIMENT.value} and not draft.category:
-            draft.category = value if any(c.code == value for c in categories_of(ctx)) else ""
-    elif name == "cat" and any(c.code == value for c in categories_of(ctx)):
-        draft.category = value
+    if name == "cat" and any(c.code == value for c in categories_of(ctx)):
+        draft.category, draft.kind = value, kind_of(ctx, value)
     elif name == "unit" and (value == "" or any(u.code == value for u in units_of(ctx))):
         draft.unit = value
     else:
@@ -196,19 +212,10 @@ def choose(ctx: Context, st: State, loaded: Loaded, name: str, value: str) -> li
     return advance(ctx, st, loaded)
 
 
-
 def typed_choice(ctx: Context, st: State, text: str) -> tuple[str, str] | None:
-    """A typed answer to a fixed choice, matched against the names in both languages."""
+    """A typed answer to the unit question, matched against the names in both languages."""
     wanted = norm(text)
-    if st.step == "kind":
-        for kind in Kind:
-            if wanted in {norm(label("kind", kind, "th")), norm(label("kind", kind, "en"))}:
-                return "kind", kind.value
-    elif st.step == "category":
-        for category in categories_of(ctx):
-            if wanted in {norm(category.name_th), norm(category.name_en), category.code}:
-                return "cat", category.code
-    elif st.step == "unit":
+    if st.step == "unit":
         if wanted in SKIP_WORDS:
             return "unit", ""
         for unit in units_of(ctx):
@@ -218,20 +225,71 @@ def typed_choice(ctx: Context, st: State, text: str) -> tuple[str, str] | None:
 
 
 
-def add_what(ctx: Context, st: State, loaded: Loaded, text: str) -> list[Message]:
-    """Add one message to "what happened" (within its limit)."""
+def category_text(ctx: Context, st: State, loaded: Loaded, text: str) -> list[Message]:
+    """A typed answer to the category question: "ใช่" takes the suggestion, a category's name
+    chooses it, "อื่น ๆ" or "แจ้งเบาะแส" opens that list; anything else is more of the
+    description (and the question is asked again, with a fresh suggestion)."""
+    assert st.draft is not None  # noqa: S101 - only called with a draft
+    wanted = norm(text)
+    guess = suggested(ctx, st.draft) if st.step == "category" else None
+    if guess is not None and wanted in YES_WORDS:
+        return choose(ctx, st, loaded, "cat", guess.code)
+    code = typed_category(ctx, text)
+    if code:
+        return choose(ctx, st, loaded, "cat", code)
+    if wanted in {norm(say("btn_more", "th")), "อื่นๆ", "other", "others"}:
+        return show_categories(ctx, st, loaded, "more")
+    if filing_wish(text) == "tip":
+        return show_categories(ctx, st, loaded, "tip")
+    return more_what(ctx, st, loaded, text)
+
+
+
+def show_categories(ctx: Context, st: State, loaded: Loaded, which: str) -> list[Message]:
+    """"อื่น ๆ" (``more``: every ordinary category) or "แจ้งเบาะแสการทุจริต" (``tip``)."""
+    if st.draft is None:
+        return start_filing(ctx, st, loaded, tip=which == "tip")
+    if st.step not in CATEGORY_STEPS:
+        clear_field(st.draft, "category")
+    st.step = "category_tip" if which == "tip" else "category_more"
+    st.draft.tip = which == "tip"
+    return prompt(ctx, st, loaded)
+
+
+def _append_what(ctx: Context, st: State, loaded: Loaded, text: str) -> list[Message] | None:
+    """Add ``text`` to the description; returns the refusal when it would be too long."""
     assert st.draft is not None  # noqa: S101
     cleaned = clean_text(text)
-    if not cleaned:
-        return prompt(ctx, st, loaded)
     limit = LIMITS["what_happened"]
-    if len("\n\n".join([*st.draft.what, cleaned])) > limit:
-        return [ui.text(say("what_too_long", st.lang, limit=f"{limit:,}"),
-                        [pb(st.lang, "btn_done_what", a="done"), cancel_action(st.lang)])]
-    st.draft.what.append(cleaned)
-    return [ui.text(say("got_what", st.lang, count=len(st.draft.what)),
-                    [pb(st.lang, "btn_done_what", a="done"), cancel_action(st.lang)])]
+    if cleaned and len("\n\n".join([*st.draft.what, cleaned])) > limit:
+        return [ui.text(say("what_too_long", st.lang, limit=f"{limit:,}")),
+                *prompt(ctx, st, loaded)]
+    if cleaned:
+        st.draft.what.append(cleaned)
+    return None
 
+
+
+def add_what(ctx: Context, st: State, loaded: Loaded, text: str) -> list[Message]:
+    """The description (its first message, or the one asked for again) and on to what is
+    still missing."""
+    refused = _append_what(ctx, st, loaded, text)
+    if refused is not None:
+        return refused
+    assert st.draft is not None  # noqa: S101
+    if not st.draft.what:
+        return prompt(ctx, st, loaded)
+    return [ui.text(say("got_start", st.lang)), *advance(ctx, st, loaded)]
+
+
+
+def more_what(ctx: Context, st: State, loaded: Loaded, text: str) -> list[Message]:
+    """A text where no other answer fits (the category question, the summary): more of the
+    description, no "done" tap needed; the question of the step comes back."""
+    refused = _append_what(ctx, st, loaded, text)
+    if refused is not None:
+        return refused
+    return [ui.text(say("added_what", st.lang)), *prompt(ctx, st, loaded)]
 
 
 def set_where(ctx: Context, st: State, loaded: Loaded, where: str) -> list[Message]:
@@ -269,7 +327,9 @@ def identity_text(ctx: Context, st: State, loaded: Loaded, text: str) -> list[Me
 
 
 def edit_field(ctx: Context, st: State, loaded: Loaded, name: str) -> list[Message]:
-    """Clear field ``name`` after "edit" and ask it again."""
+    """Clear field ``name`` after "edit" and ask it again (the unit and identity questions
+    are asked only here: otherwise they follow from the category, and anonymous is the
+    default)."""
     if st.draft is None or name not in EDITABLE:
         return [ui.text(say("nothing_to_confirm", st.lang), menu_actions(st.lang))]
     clear_field(st.draft, name)
@@ -279,5 +339,5 @@ def edit_field(ctx: Context, st: State, loaded: Loaded, name: str) -> list[Messa
     elif name == "photos":
         store_state.drop_photos(ctx.session, loaded)
         notes.append(ui.text(say("edit_photos", st.lang, max=ctx.max_photos)))
-    st.step = next_step(st.draft)
-    return [*notes, *prompt(ctx, st, loaded)] if notes else prompt(ctx, st, loaded)
+    st.step = {"unit": "unit", "identity": "identity"}.get(name) or next_step(st.draft)
+    return [*notes, *prompt(ctx, st, loaded)]

@@ -11,10 +11,12 @@ types and builders), :mod:`~rongrian.channels.line.prompts` (the questions),
 :mod:`~rongrian.channels.line.filing` (answers while filing) and
 :mod:`~rongrian.channels.line.tracking` (codes, added information, notifications).
 
-Filing asks, in order: kind, category, unit (or skip), what happened (several messages, then
-"done"), where (text or a LINE location, or skip), photos (or skip), anonymous or named (name,
-phone), then shows a Flex summary to confirm, edit or cancel. A field cleared by "edit" is asked
-again and the summary comes back. "ยกเลิก"/"cancel" deletes the draft at any step.
+Filing (issue 12) starts from whatever the citizen sends: a text (kept as the description,
+unless it only says they want to file), a photo or a location (kept), or a tap of "file". Then
+only what is missing is asked: what happened, where, and one category question (the suggestion
+from the description to confirm). Photos are welcome at any step. The summary offers "send",
+"ระบุชื่อและเบอร์ติดต่อ" (anonymous is the default), "edit" and "cancel"; a text typed there adds
+to the description. "ยกเลิก"/"cancel" deletes the draft at any step.
 """
 
 import io
@@ -23,9 +25,9 @@ from urllib.parse import parse_qsl
 
 from rongrian.channels.line import state as store_state
 from rongrian.channels.line import ui
+from rongrian.channels.line.choosing import CATEGORY_STEPS
 from rongrian.channels.line.conversation import (
     CONFIRM_WORDS,
-    DONE_WORDS,
     EDIT_WORDS,
     SKIP_WORDS,
     Catalogue,
@@ -38,6 +40,7 @@ from rongrian.channels.line.conversation import (
     PhotoSource,
     cancel_action,
     command_of,
+    filing_wish,
     menu_actions,
     norm,
     pb,
@@ -48,14 +51,19 @@ from rongrian.channels.line.conversation import (
 from rongrian.channels.line.filing import (
     add_what,
     advance,
+    begin_draft,
     cancel_draft,
+    category_text,
     choose,
     confirm_draft,
     edit_field,
     identity_text,
+    more_what,
     receipt_messages,
     set_where,
+    show_categories,
     start_filing,
+    start_with_text,
     typed_choice,
 )
 from rongrian.channels.line.prompts import (
@@ -64,7 +72,7 @@ from rongrian.channels.line.prompts import (
     prompt,
     summary,
 )
-from rongrian.channels.line.state import Loaded, State
+from rongrian.channels.line.state import Draft, Loaded, State
 from rongrian.channels.line.texts import TEXTS, say
 from rongrian.channels.line.tracking import (
     add_information_text,
@@ -78,9 +86,7 @@ from rongrian.channels.line.tracking import (
 )
 from rongrian.intake.attachments import attach_with_code
 from rongrian.intake.errors import ComplaintNotFound, InvalidSubmission, MalformedTrackingCode
-from rongrian.intake.store import (
-    read_thread,
-)
+from rongrian.intake.store import LIMITS, clean_text, read_thread
 
 __all__ = ["Catalogue", "Choice", "Context", "Incoming", "LookupGate", "Message", "PhotoRejected",
            "PhotoSource", "command_of", "handle", "lookup", "menu_actions", "messages_for",
@@ -98,22 +104,24 @@ def _done_or_skip(ctx: Context, st: State, loaded: Loaded, action: str) -> list[
             else prompt(ctx, st, loaded)
     if draft is None:
         return [ui.text(say("menu", st.lang), menu_actions(st.lang))]
-    if st.step == "what":
-        if not draft.what:
-            return [ui.text(say("what_empty", st.lang)), *prompt(ctx, st, loaded)]
-        draft.what_done = True
-    elif st.step == "where" and action == "skip":
+    if st.step == "where" and action == "skip":
         draft.where = ""
-    elif st.step == "photos":
-        if action == "skip":
-            store_state.drop_photos(ctx.session, loaded)
-        draft.photos_done = True
     elif st.step == "phone" and action == "skip":
         draft.phone = ""
     elif st.step == "unit" and action == "skip":
         draft.unit = ""
     else:
         return prompt(ctx, st, loaded)
+    return advance(ctx, st, loaded)
+
+
+def _identity_choice(ctx: Context, st: State, loaded: Loaded, action: str) -> list[Message]:
+    """"ไม่ระบุตัวตน" or "ระบุชื่อและเบอร์ติดต่อ" (from the summary or the edit question)."""
+    if st.draft is None or st.step not in {"identity", "confirm"}:
+        return stale(ctx, st, loaded)
+    st.draft.anonymous = action == "anon"
+    if st.draft.anonymous:
+        st.draft.name, st.draft.phone = "", None
     return advance(ctx, st, loaded)
 
 
@@ -131,20 +139,20 @@ def _postback(ctx: Context, st: State, loaded: Loaded, data: str) -> list[Messag
         "add": lambda: begin_information(ctx, st, loaded, values.get("c", "")),
         "notify": lambda: notify_choice(ctx, st, loaded, values),
         "menu": lambda: welcome(ctx, st.lang),
+        "more": lambda: show_categories(ctx, st, loaded, "more"),
+        "tip": lambda: show_categories(ctx, st, loaded, "tip"),
     }
     if action in simple:
         return simple[action]()
-    if action in {"kind", "cat", "unit"}:
-        if st.draft is None or st.step not in {"kind", "category", "unit"}:
+    if action in {"cat", "unit"}:
+        allowed = CATEGORY_STEPS if action == "cat" else {"unit"}
+        if st.draft is None or st.step not in allowed:
             return stale(ctx, st, loaded)
         return choose(ctx, st, loaded, action, value)
     if action in {"done", "skip"}:
         return _done_or_skip(ctx, st, loaded, action)
     if action in {"anon", "named"}:
-        if st.draft is None or st.step != "identity":
-            return stale(ctx, st, loaded)
-        st.draft.anonymous = action == "anon"
-        return advance(ctx, st, loaded)
+        return _identity_choice(ctx, st, loaded, action)
     if action == "edit":
         if st.draft is None or st.step != "confirm":
             return stale(ctx, st, loaded)
@@ -153,7 +161,6 @@ def _postback(ctx: Context, st: State, loaded: Loaded, data: str) -> list[Messag
     if action == "field":
         return edit_field(ctx, st, loaded, value)
     return stale(ctx, st, loaded)
-
 
 
 def stale(ctx: Context, st: State, loaded: Loaded) -> list[Message]:
@@ -168,10 +175,11 @@ def _text(ctx: Context, st: State, loaded: Loaded, text: str) -> list[Message]:
     command = command_of(text)
     if command == "cancel":
         return cancel_draft(ctx, st, loaded)
-    if st.draft is not None and st.step in {"kind", "category", "unit"}:
-        choice = typed_choice(ctx, st, text)  # "แจ้งเบาะแส" is a kind here, not the menu
-        if choice is not None:
-            return choose(ctx, st, loaded, *choice)
+    if st.draft is not None and st.step in {*CATEGORY_STEPS, "unit"}:
+        # "แจ้งเบาะแส" is an answer here (the whistleblower list), not the menu.
+        return _draft_text(ctx, st, loaded, text)
+    if command == "file" or (command == "" and st.draft is None and filing_wish(text)):
+        return start_filing(ctx, st, loaded, tip=filing_wish(text) == "tip")
     if command:
         return _postback(ctx, st, loaded, postback_data(a=command))
     step = st.step
@@ -182,93 +190,108 @@ def _text(ctx: Context, st: State, loaded: Loaded, text: str) -> list[Message]:
     if step == "add_info":
         return add_information_text(ctx, st, text)
     if st.draft is None:
-        return welcome(ctx, st.lang)
+        return start_with_text(ctx, st, loaded, text)
     return _draft_text(ctx, st, loaded, text)
+
+
+def _words(key: str) -> set[str]:
+    return {norm(TEXTS[key][0]), norm(TEXTS[key][1])}
 
 
 
 def _draft_text(ctx: Context, st: State, loaded: Loaded, text: str) -> list[Message]:
     step, wanted = st.step, norm(text)
-    if step in {"kind", "category", "unit"}:
+    if step in CATEGORY_STEPS:
+        return category_text(ctx, st, loaded, text)
+    if step == "unit":
         choice = typed_choice(ctx, st, text)
         if choice is None:
             return [ui.text(say("not_understood", st.lang)), *prompt(ctx, st, loaded)]
         return choose(ctx, st, loaded, *choice)
     if step == "what":
-        if wanted in DONE_WORDS:
-            return _done_or_skip(ctx, st, loaded, "done")
         return add_what(ctx, st, loaded, text)
     if step == "where":
         if wanted in SKIP_WORDS:
             return _done_or_skip(ctx, st, loaded, "skip")
         return set_where(ctx, st, loaded, text)
-    if step == "photos":
-        if wanted in DONE_WORDS | SKIP_WORDS:
-            return _done_or_skip(ctx, st, loaded, "skip" if wanted in SKIP_WORDS else "done")
-        return prompt(ctx, st, loaded)
     if step in {"name", "phone"}:
         return identity_text(ctx, st, loaded, text)
+    if step in {"identity", "confirm"}:
+        if wanted in _words("btn_anonymous"):
+            return _identity_choice(ctx, st, loaded, "anon")
+        if wanted in _words("btn_named") | _words("summary_named") | {
+                norm("ระบุชื่อและเบอร์โทร")}:
+            return _identity_choice(ctx, st, loaded, "named")
     if step == "confirm":
         if wanted in CONFIRM_WORDS:
             return confirm_draft(ctx, st, loaded)
         if wanted in EDIT_WORDS:
             return _postback(ctx, st, loaded, postback_data(a="edit"))
-    if step == "identity":
-        if wanted in {norm(TEXTS["btn_anonymous"][0]), norm(TEXTS["btn_anonymous"][1])}:
-            return _postback(ctx, st, loaded, postback_data(a="anon"))
-        if wanted in {norm(TEXTS["btn_named"][0]), norm(TEXTS["btn_named"][1])}:
-            return _postback(ctx, st, loaded, postback_data(a="named"))
+        return more_what(ctx, st, loaded, text)
     return [ui.text(say("not_understood", st.lang)), *prompt(ctx, st, loaded)]
 
 
-
 def _location(ctx: Context, st: State, loaded: Loaded, incoming: Incoming) -> list[Message]:
-    if st.draft is None or st.step != "where":
+    """A LINE location: the draft's "where" (it starts a draft if none is in progress). The
+    place goes into the encrypted content only."""
+    if st.draft is None and st.step in {"add_info", "track_code"}:
         return [ui.text(say("location_not_now", st.lang)), *stale(ctx, st, loaded)]
+    notes = begin_draft(ctx, st) if st.draft is None else []
+    assert st.draft is not None  # noqa: S101 - begun above
     place = " ".join(part for part in (incoming.title, incoming.address) if part)
     spot = say("location_text", st.lang, lat=f"{incoming.latitude:.6f}",
                lon=f"{incoming.longitude:.6f}")
-    return set_where(ctx, st, loaded, f"{place} ({spot})" if place else spot)
-
+    where = f"{place} ({spot})" if place else spot
+    got = ui.text(say("got_place", st.lang))
+    if st.step in {"", "what", "where"}:
+        st.step = "where"
+        return [*notes, got, *set_where(ctx, st, loaded, where)]
+    # Another question is open (the category, the summary…): keep the place, ask it again.
+    st.draft.where = ui.clip(clean_text(where), LIMITS["where_happened"])
+    return [*notes, got, *prompt(ctx, st, loaded)]
 
 
 def _image(ctx: Context, st: State, loaded: Loaded, incoming: Incoming,
            save: Callable[[], None]) -> list[Message]:
     lang = st.lang
     if st.step == "add_info" and st.code:
-        try:
-            data, media_type = ctx.photo_source(incoming.message_id)
-        except PhotoRejected:
-            return [ui.text(say("photo_failed", lang))]
-        try:
-            with ctx.session.begin_nested():
-                ctx.attachments.extend(attach_with_code(
-                    ctx.session, ctx.pepper, st.code, ctx.attachments_dir,
-                    [(io.BytesIO(data), media_type)], now=ctx.now))
-            view = read_thread(ctx.session, ctx.pepper, st.code)
-        except (InvalidSubmission, MalformedTrackingCode, ComplaintNotFound):
-            return [ui.text(say("photo_failed", lang))]
-        return [ui.text(say("photo_added", lang, case_number=view.case_number),
-                        [pb(lang, "btn_done", a="done"), cancel_action(lang)])]
-    if st.draft is None:
-        return [ui.text(say("photo_not_now", lang), menu_actions(lang))]
-    if store_state.count_photos(ctx.session, loaded) >= ctx.max_photos:
+        return _information_photo(ctx, st, incoming)
+    if st.draft is not None and store_state.count_photos(ctx.session, loaded) >= ctx.max_photos:
         return [ui.text(say("too_many_photos", lang, max=ctx.max_photos),
                         photo_actions(lang))]
     try:
         data, media_type = ctx.photo_source(incoming.message_id)
     except PhotoRejected:
         return [ui.text(say("photo_failed", lang), photo_actions(lang))]
+    notes: list[Message] = []
+    if st.draft is None:  # a photo first: it starts the draft and is kept
+        notes = begin_draft(ctx, st)
+        st.step = next_step(st.draft or Draft())
     save()  # the conversation row must exist before a photo row refers to it
     count = store_state.add_photo(ctx.session, loaded, data, media_type)
     if not incoming.last_of_set:
-        return []
-    if st.step == "photos":
-        return [ui.text(say("got_photo", lang, count=count, max=ctx.max_photos),
-                        photo_actions(lang))]
-    return [ui.text(say("got_photo", lang, count=count, max=ctx.max_photos)),
+        return notes
+    return [*notes, ui.text(say("got_photo", lang, count=count, max=ctx.max_photos)),
             *prompt(ctx, st, loaded)]
 
+
+
+def _information_photo(ctx: Context, st: State, incoming: Incoming) -> list[Message]:
+    lang = st.lang
+    try:
+        data, media_type = ctx.photo_source(incoming.message_id)
+    except PhotoRejected:
+        return [ui.text(say("photo_failed", lang))]
+    try:
+        with ctx.session.begin_nested():
+            ctx.attachments.extend(attach_with_code(
+                ctx.session, ctx.pepper, st.code, ctx.attachments_dir,
+                [(io.BytesIO(data), media_type)], now=ctx.now))
+        view = read_thread(ctx.session, ctx.pepper, st.code)
+    except (InvalidSubmission, MalformedTrackingCode, ComplaintNotFound):
+        return [ui.text(say("photo_failed", lang))]
+    return [ui.text(say("photo_added", lang, case_number=view.case_number),
+                    [pb(lang, "btn_done", a="done"), cancel_action(lang)])]
 
 
 def handle(ctx: Context, loaded: Loaded, incoming: Incoming,

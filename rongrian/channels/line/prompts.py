@@ -1,16 +1,23 @@
-"""The questions of the filing conversation, in order, and the summary shown before filing."""
+"""The questions of the filing conversation and the summary shown before filing.
+
+Only what is missing is asked (issue 12): what happened, then where (a LINE location, a typed
+place, or skip), then the one category question; the name and phone only if the citizen chose
+to give them. Photos are welcome at any step and are never asked for.
+"""
 
 from typing import Any
 
+from sqlalchemy import select
+
 from rongrian.channels.line import state as store_state
 from rongrian.channels.line import ui
+from rongrian.channels.line.choosing import CATEGORY_STEPS, category_prompt, labelled
 from rongrian.channels.line.conversation import (
     CODE_EXAMPLE,
     EDITABLE,
     Context,
     Message,
     cancel_action,
-    categories_of,
     menu_actions,
     name_of,
     pb,
@@ -19,56 +26,51 @@ from rongrian.channels.line.conversation import (
 )
 from rongrian.channels.line.state import Draft, Loaded, State
 from rongrian.channels.line.texts import say
-from rongrian.intake.models import Kind
-from rongrian.web.labels import label
+from rongrian.intake.identifiers import identifiers_in_fields
+from rongrian.intake.models import Category, Unit
+from rongrian.intake.routing import route
 
-_EDIT_ROW = {"kind": "row_kind", "category": "row_category", "unit": "row_unit",
-             "what": "row_what", "where": "row_where", "photos": "row_photos",
-             "identity": "row_identity"}
+_EDIT_ROW = {"category": "row_category", "unit": "row_unit", "what": "row_what",
+             "where": "row_where", "photos": "row_photos", "identity": "row_identity"}
 
 
 def next_step(draft: Draft) -> str:
     """The first unanswered question of ``draft`` (``confirm`` when all are answered)."""
     checks = [
-        ("kind", not draft.kind),
-        ("category", not draft.category),
-        ("unit", draft.unit is None),
-        ("what", not draft.what_done),
+        ("what", not draft.what),
         ("where", draft.where is None),
-        ("photos", not draft.photos_done),
-        ("identity", draft.anonymous is None),
-        ("name", draft.anonymous is False and not draft.name),
-        ("phone", draft.anonymous is False and draft.phone is None),
+        ("category", not draft.category),
+        ("name", draft.named and not draft.name),
+        ("phone", draft.named and draft.phone is None),
     ]
     return next((step for step, missing in checks if missing), "confirm")
 
 
 
+def _media(lang: str) -> list[dict[str, Any]]:
+    return [ui.camera(say("btn_camera", lang)), ui.camera_roll(say("btn_camera_roll", lang))]
+
+
 def prompt(ctx: Context, st: State, loaded: Loaded) -> list[Message]:
     """The question of ``st.step`` with its buttons."""
-    lang, step = st.lang, st.step
+    lang, step, draft = st.lang, st.step, st.draft or Draft()
     cancel = cancel_action(lang)
-    if step == "kind":
-        actions = [ui.postback(label("kind", k, lang), postback_data(a="kind", v=k.value))
-                   for k in Kind]
-        return [ui.text(say("ask_kind", lang), [*actions, cancel])]
-    if step == "category":
-        options = [(name_of(c, lang), postback_data(a="cat", v=c.code)) for c in categories_of(ctx)]
-        return [ui.flex(say("ask_category", lang),
-                        ui.choice_list(say("ask_category", lang), options), [cancel])]
+    if step == "what":
+        if draft.where is None:
+            return [ui.text(say("ask_what_where", lang),
+                            [ui.location(say("btn_location", lang)), *_media(lang), cancel])]
+        return [ui.text(say("ask_what", lang), [*_media(lang), cancel])]
+    if step == "where":
+        return [ui.text(say("ask_where", lang), [
+            ui.location(say("btn_location", lang)), pb(lang, "btn_skip_plain", a="skip"),
+            *_media(lang), cancel])]
+    if step in CATEGORY_STEPS:
+        return category_prompt(ctx, step, draft, lang)
     if step == "unit":
         options = [(name_of(u, lang), postback_data(a="unit", v=u.code)) for u in units_of(ctx)]
         options.append((say("btn_skip", lang), postback_data(a="unit", v="")))
         return [ui.flex(say("ask_unit", lang), ui.choice_list(say("ask_unit", lang), options),
                         [pb(lang, "btn_skip", a="unit", v=""), cancel])]
-    if step == "what":
-        return [ui.text(say("ask_what", lang), [pb(lang, "btn_done_what", a="done"), cancel])]
-    if step == "where":
-        return [ui.text(say("ask_where", lang), [
-            ui.location(say("btn_location", lang)), pb(lang, "btn_skip_plain", a="skip"),
-            cancel])]
-    if step == "photos":
-        return [ui.text(say("ask_photos", lang, max=ctx.max_photos), photo_actions(lang))]
     if step == "identity":
         return [ui.text(say("ask_identity", lang), [
             pb(lang, "btn_anonymous", a="anon"), pb(lang, "btn_named", a="named"), cancel])]
@@ -77,7 +79,7 @@ def prompt(ctx: Context, st: State, loaded: Loaded) -> list[Message]:
     if step == "phone":
         return [ui.text(say("ask_phone", lang), [pb(lang, "btn_skip_plain", a="skip"), cancel])]
     if step == "confirm":
-        return [summary(ctx, st, loaded)]
+        return [*identifying_warning(st), summary(ctx, st, loaded)]
     if step == "edit":
         actions = [pb(lang, _EDIT_ROW[name], a="field", v=name) for name in EDITABLE]
         return [ui.text(say("ask_edit", lang), [*actions, cancel])]
@@ -87,48 +89,69 @@ def prompt(ctx: Context, st: State, loaded: Loaded) -> list[Message]:
 
 
 
+def identifying_warning(st: State) -> list[Message]:
+    """The warning shown before an anonymous draft whose text holds a phone number, national
+    ID or e-mail address is sent (issue 3, "Warn before it identifies"; rules in
+    :mod:`rongrian.intake.identifiers`). Empty when named or nothing is found."""
+    draft = st.draft
+    if draft is None or draft.named:
+        return []
+    found = identifiers_in_fields({"what": "\n".join(draft.what), "where": draft.where or ""})
+    if not found:
+        return []
+    shown = ", ".join(dict.fromkeys(finding.text for finding in found))
+    return [ui.text(say("identifying_warning", st.lang, found=shown))]
+
+
+
 def photo_actions(lang: str) -> list[dict[str, Any]]:
-    """The buttons of the photo step: camera, camera roll, done, skip, cancel."""
-    return [ui.camera(say("btn_camera", lang)), ui.camera_roll(say("btn_camera_roll", lang)),
-            pb(lang, "btn_done", a="done"), pb(lang, "btn_skip_plain", a="skip"),
-            cancel_action(lang)]
+    """The buttons after a photo: camera, camera roll, cancel."""
+    return [*_media(lang), cancel_action(lang)]
 
 
 
 def _category_name(ctx: Context, code: str, lang: str) -> str:
     found = ctx.catalogue.category(code)
-    return name_of(found, lang) if found else code
+    return labelled(found, lang) if found else code
 
 
 
-def _unit_name(ctx: Context, code: str | None, lang: str) -> str:
-    if not code:
+def receiving_unit(ctx: Context, draft: Draft, lang: str) -> str:
+    """The name of the unit the draft would be routed to (:func:`rongrian.intake.routing.route`:
+    a whistleblower category always goes to the integrity officer's unit)."""
+    category = ctx.session.scalars(select(Category).where(Category.code == draft.category)
+                                   ).first()
+    if category is None:
         return say("not_given", lang)
-    found = ctx.catalogue.unit(code)
-    return name_of(found, lang) if found else code
+    named = ctx.session.scalars(select(Unit).where(Unit.code == draft.unit)).first() \
+        if draft.unit else None
+    unit = route(ctx.session, category, named)
+    return unit.name_en if lang == "en" else unit.name_th
 
 
 
 def summary(ctx: Context, st: State, loaded: Loaded) -> Message:
-    """The Flex summary with confirm / edit / cancel."""
+    """The Flex summary with send / name and phone (or anonymous) / edit / cancel."""
     lang, draft = st.lang, st.draft or Draft()
     what = "\n".join(draft.what)
-    who = say("anonymous", lang) if draft.anonymous else " ".join(
-        part for part in (draft.name, draft.phone or "") if part)
+    who = " ".join(part for part in (draft.name, draft.phone or "") if part) \
+        if draft.named else say("anonymous", lang)
     rows = [
-        (say("row_kind", lang), label("kind", draft.kind, lang)),
         (say("row_category", lang), _category_name(ctx, draft.category, lang)),
-        (say("row_unit", lang), _unit_name(ctx, draft.unit, lang)),
+        (say("row_unit", lang), receiving_unit(ctx, draft, lang)),
         (say("row_what", lang), ui.clip(what, 600)),
         (say("row_where", lang), draft.where or say("not_given", lang)),
         (say("row_photos", lang), say("photos_count", lang,
                                       count=store_state.count_photos(ctx.session, loaded))),
         (say("row_identity", lang), who),
     ]
+    who_button = ("btn_anonymous", "anon") if draft.named else ("summary_named", "named")
+    short_who = "btn_anonymous" if draft.named else "btn_named"
     buttons = [(say("btn_confirm", lang), postback_data(a="confirm"), "primary"),
+               (say(who_button[0], lang), postback_data(a=who_button[1]), "secondary"),
                (say("btn_edit", lang), postback_data(a="edit"), "secondary"),
                (say("btn_cancel", lang), postback_data(a="cancel"), "link")]
     return ui.flex(say("summary_alt", lang),
                    ui.summary_bubble(say("summary_title", lang), rows, buttons),
-                   [pb(lang, "btn_confirm", a="confirm"), pb(lang, "btn_edit", a="edit"),
-                    cancel_action(lang)])
+                   [pb(lang, "btn_confirm", a="confirm"), pb(lang, short_who, a=who_button[1]),
+                    pb(lang, "btn_edit", a="edit"), cancel_action(lang)])

@@ -7,7 +7,7 @@ than :data:`SEEN_DAYS` days.
 """
 
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -27,8 +27,14 @@ SEEN_DAYS = 3
 
 @dataclass
 class Draft:
-    """What the citizen has said so far. ``unit`` is ``None`` until asked, ``""`` if skipped;
-    ``anonymous`` ``None`` until asked."""
+    """What the citizen has said so far (issue 12: anything may come first).
+
+    ``category`` is set only by the citizen's own choice (a suggestion is shown, never taken
+    silently); the kind and the unit follow from it. ``unit`` is ``None`` unless the citizen
+    chose one through "edit" (``""``: left to the category). ``where`` is ``None`` until given
+    or skipped. Anonymous unless ``anonymous`` is ``False`` (the citizen chose to give a name).
+    ``tip`` says filing began with "แจ้งเบาะแส" (the whistleblower categories are offered).
+    ``kind``, ``what_done`` and ``photos_done`` are kept only so older drafts still load."""
 
     kind: str = ""
     category: str = ""
@@ -40,6 +46,12 @@ class Draft:
     anonymous: bool | None = None
     name: str = ""
     phone: str | None = None
+    tip: bool = False
+
+    @property
+    def named(self) -> bool:
+        """The citizen chose to give their name and phone."""
+        return self.anonymous is False
 
 
 @dataclass
@@ -77,11 +89,16 @@ class State:
             step=record.get("step", ""),
             resume=record.get("resume", ""),
             editing=bool(record.get("editing", False)),
-            draft=Draft(**draft) if draft else None,
+            draft=_draft(draft) if draft else None,
             code=record.get("code", ""),
             photos=int(record.get("photos", 0)),
             receipt=list(record.get("receipt", [])),
         )
+
+
+def _draft(record: dict[str, Any]) -> Draft:
+    known = {f.name for f in fields(Draft)}
+    return Draft(**{name: value for name, value in record.items() if name in known})
 
 
 @dataclass

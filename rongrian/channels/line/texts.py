@@ -6,10 +6,12 @@ must stay within LINE's 20 characters.
 
 TEXTS: dict[str, tuple[str, str]] = {
     "welcome": (
-        "สวัสดีค่ะ ที่นี่รับเรื่องร้องเรียน ร้องทุกข์ แจ้งเบาะแส ข้อเสนอแนะ และคำชมเชยของ {org}\n"
-        "กด \"ร้องเรียน / แจ้งเบาะแส\" เพื่อแจ้งเรื่อง หรือ \"ติดตามเรื่อง\" เพื่อดูความคืบหน้า",
+        "สวัสดีค่ะ ที่นี่รับเรื่องร้องเรียน ร้องทุกข์ แจ้งเบาะแส ข้อเสนอแนะ และคำชมเชยของ{org}\n"
+        "มีเรื่องจะแจ้ง ส่งรูป ส่งตำแหน่ง หรือพิมพ์เล่ามาได้เลย "
+        "หรือกด \"ติดตามเรื่อง\" เพื่อดูความคืบหน้า",
         "Hello. This chat takes complaints, grievances, tips, suggestions and compliments for "
-        "{org}.\nTap \"Report\" to file one, or \"Track\" to follow one.",
+        "{org}.\nTo report something, just send a photo, a location or a few words; or tap "
+        "\"Track\" to follow a report.",
     ),
     "privacy": (
         "ความเป็นส่วนตัว\n"
@@ -28,26 +30,41 @@ TEXTS: dict[str, tuple[str, str]] = {
         "• The most anonymous way is the web form: {link}",
     ),
     "privacy_short": (
-        "ก่อนเริ่ม: LINE มองเห็นข้อความในแชทนี้ ถ้าต้องการไม่ระบุตัวตนมากที่สุด ใช้แบบฟอร์มเว็บ {link} "
+        "เรื่องที่แจ้งทางแชทนี้ส่งแบบไม่ระบุตัวตน เว้นแต่คุณเลือกระบุชื่อเอง "
+        "แต่ LINE มองเห็นข้อความในแชทนี้ ถ้าต้องการไม่ระบุตัวตนมากที่สุด ใช้แบบฟอร์มเว็บ {link} "
         "พิมพ์ \"ยกเลิก\" ได้ทุกเมื่อ",
-        "Before you start: LINE sees what is typed in this chat. For the most anonymity use the "
-        "web form {link}. Type \"cancel\" at any time.",
+        "Reports made in this chat are anonymous unless you choose to give your name. But LINE "
+        "sees what is typed in this chat: for the most anonymity use the web form {link}. Type "
+        "\"cancel\" at any time.",
     ),
-    "ask_kind": ("คุณต้องการแจ้งเรื่องประเภทใด", "What would you like to file?"),
-    "ask_category": ("เรื่องนี้เกี่ยวกับอะไร เลือกหมวดเรื่อง", "What is it about? Choose a category."),
+    "ask_category": ("เรื่องนี้เกี่ยวกับอะไร เลือกได้เลยค่ะ", "What is it about? Choose one."),
+    "ask_category_guess": ("ดูเหมือนเรื่อง \"{name}\" ใช่ไหมคะ", "Is this about \"{name}\"?"),
+    "ask_category_more": ("เลือกเรื่องที่ใกล้เคียงที่สุด", "Choose the closest match."),
+    "ask_category_tip": (
+        "แจ้งเบาะแสเรื่องใด (เบาะแสส่งถึงผู้รับผิดชอบด้านคุณธรรมและความโปร่งใสโดยตรง "
+        "หน่วยงานที่ถูกแจ้งไม่เห็น)",
+        "What is the tip about? (Tips go straight to the integrity officer, never to the unit "
+        "concerned.)",
+    ),
     "ask_unit": (
-        "หน่วยงานใดเกี่ยวข้อง (ถ้าไม่ทราบ กด \"ไม่ทราบ/ข้าม\")",
-        "Which unit is concerned? (Tap \"Skip\" if you do not know.)",
+        "ต้องการส่งถึงหน่วยงานใด (ถ้าไม่ทราบ กด \"ไม่ทราบ/ข้าม\" ระบบจะส่งตามเรื่อง)",
+        "Which unit should receive it? (Tap \"Skip\" and it goes by the matter.)",
     ),
     "ask_what": (
-        "เล่าเรื่องที่เกิดขึ้น: อะไร เมื่อไร ใครเกี่ยวข้อง ส่งได้หลายข้อความ "
-        "เมื่อเล่าครบแล้วกด \"เล่าครบแล้ว\"",
-        "Tell us what happened: what, when, who was involved. You may send several messages; "
-        "tap \"Done\" when you have finished.",
+        "พิมพ์เล่าสั้น ๆ ว่าเกิดอะไรขึ้นค่ะ",
+        "Tell us in a few words what happened.",
     ),
-    "got_what": (
-        "รับข้อความแล้ว ({count} ข้อความ) พิมพ์ต่อได้ หรือกด \"เล่าครบแล้ว\"",
-        "Got it ({count} message(s)). Keep writing, or tap \"Done\".",
+    "ask_what_where": (
+        "พิมพ์เล่าสั้น ๆ ว่าเกิดอะไรขึ้น และกด \"ส่งตำแหน่ง\" เพื่อบอกว่าอยู่ที่ไหน "
+        "(ส่งรูปเพิ่มได้ตลอด)",
+        "Tell us in a few words what happened, and tap \"Send location\" if it is somewhere in "
+        "particular (photos are welcome at any time).",
+    ),
+    "got_start": ("ได้รับแล้วค่ะ", "Got it."),
+    "got_place": ("ได้รับตำแหน่งแล้วค่ะ", "Location received."),
+    "added_what": (
+        "เพิ่มข้อความนี้ในรายละเอียดแล้ว",
+        "Added to the description.",
     ),
     "what_empty": (
         "ยังไม่มีรายละเอียดของเรื่อง กรุณาพิมพ์เล่าเรื่องก่อน",
@@ -55,27 +72,23 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "what_too_long": (
         "รายละเอียดรวมยาวเกิน {limit} ตัวอักษร ข้อความล่าสุดไม่ได้ถูกเพิ่ม "
-        "กด \"เล่าครบแล้ว\" หรือแนบรายละเอียดที่เหลือภายหลังด้วยรหัสติดตามเรื่อง",
+        "ส่งเรื่องก่อน แล้วแนบรายละเอียดที่เหลือภายหลังด้วยรหัสติดตามเรื่อง",
         "The description would exceed {limit} characters, so the last message was not added. "
-        "Tap \"Done\", and add the rest later with your tracking code.",
+        "Send the report, and add the rest later with your tracking code.",
     ),
     "ask_where": (
-        "เกิดขึ้นที่ไหน พิมพ์สถานที่ หรือกด \"ส่งตำแหน่ง\" (หรือ \"ข้าม\")",
-        "Where did it happen? Type the place, or tap \"Send location\" (or \"Skip\").",
+        "เกิดขึ้นที่ไหนคะ กด \"ส่งตำแหน่ง\" หรือพิมพ์ชื่อสถานที่ (ไม่เกี่ยวกับสถานที่ กด \"ข้าม\")",
+        "Where is it? Tap \"Send location\" or type the place (or \"Skip\" if no place is "
+        "concerned).",
     ),
     "where_too_long": (
         "สถานที่ยาวเกิน {limit} ตัวอักษร กรุณาพิมพ์ให้สั้นลง",
         "The place is longer than {limit} characters. Please shorten it.",
     ),
-    "ask_photos": (
-        "มีรูปถ่ายประกอบไหม ส่งได้สูงสุด {max} รูป (ระบบลบข้อมูลแฝงในรูป เช่น พิกัด ก่อนเก็บแบบเข้ารหัส) "
-        "แล้วกด \"เสร็จ\" หรือ \"ข้าม\"",
-        "Any photos? Send up to {max} (hidden data such as GPS position is removed before they "
-        "are stored encrypted), then tap \"Done\" or \"Skip\".",
-    ),
     "got_photo": (
-        "รับรูปแล้ว ({count}/{max}) ส่งเพิ่มได้ หรือกด \"เสร็จ\"",
-        "Photo received ({count}/{max}). Send more, or tap \"Done\".",
+        "รับรูปแล้ว ({count}/{max}) ข้อมูลแฝงในรูป เช่น พิกัด ถูกลบก่อนเก็บแบบเข้ารหัส",
+        "Photo received ({count}/{max}). Hidden data such as its GPS position is removed "
+        "before it is stored encrypted.",
     ),
     "too_many_photos": (
         "ส่งรูปได้ไม่เกิน {max} รูป รูปนี้ไม่ได้ถูกเก็บ",
@@ -86,10 +99,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "That photo could not be taken (the download failed or it is not an image). Please "
         "send it again. Nothing was stored.",
     ),
-    "photo_not_now": (
-        "ส่งรูปได้ระหว่างแจ้งเรื่อง หรือหลังกด \"เพิ่มข้อมูล\" ในเรื่องที่ติดตาม รูปนี้ไม่ได้ถูกเก็บ",
-        "Photos can be sent while filing, or after tapping \"Add information\" on a complaint you "
-        "follow. This one was not kept.",
+    "identifying_warning": (
+        "โปรดทราบ: เรื่องนี้จะส่งแบบไม่ระบุตัวตน แต่ข้อความของคุณมีข้อมูลที่อาจระบุตัวคุณได้: {found}\n"
+        "ถ้าไม่ใช่ของคุณหรือตั้งใจใส่ไว้ ส่งได้ตามเดิม ถ้าไม่ต้องการ กด \"แก้ไข\"",
+        "Note: this report is anonymous, but your text holds something that could identify you: "
+        "{found}\nIf it is not yours or you meant it, send as it is; otherwise tap \"Edit\".",
     ),
     "ask_identity": (
         "ต้องการระบุตัวตนหรือไม่ ถ้าระบุ ชื่อและเบอร์โทรจะถูกเข้ารหัสให้เฉพาะผู้ดูแลข้อมูลผู้ร้องเปิดได้ "
@@ -117,13 +131,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "ask_edit": ("ต้องการแก้ไขส่วนไหน", "What would you like to change?"),
     "edit_what": (
-        "รายละเอียดเดิมถูกล้างแล้ว กรุณาเล่าเรื่องใหม่ แล้วกด \"เล่าครบแล้ว\"",
-        "The earlier description was cleared. Please write it again, then tap \"Done\".",
+        "รายละเอียดเดิมถูกล้างแล้ว กรุณาพิมพ์เล่าใหม่",
+        "The earlier description was cleared. Please write it again.",
     ),
     "edit_photos": (
-        "รูปเดิมถูกลบแล้ว ส่งรูปใหม่ได้สูงสุด {max} รูป แล้วกด \"เสร็จ\" หรือ \"ข้าม\"",
-        "The earlier photos were removed. Send up to {max} new ones, then tap \"Done\" or "
-        "\"Skip\".",
+        "รูปเดิมถูกลบแล้ว ส่งรูปใหม่ได้สูงสุด {max} รูป",
+        "The earlier photos were removed. You may send up to {max} new ones.",
     ),
     "filed": (
         "ส่งเรื่องเรียบร้อยแล้ว\n"
@@ -274,13 +287,15 @@ TEXTS: dict[str, tuple[str, str]] = {
     "btn_cancel": ("ยกเลิก", "Cancel"),
     "btn_skip": ("ไม่ทราบ/ข้าม", "Skip"),
     "btn_skip_plain": ("ข้าม", "Skip"),
-    "btn_done_what": ("เล่าครบแล้ว", "Done"),
     "btn_done": ("เสร็จ", "Done"),
     "btn_location": ("ส่งตำแหน่ง", "Send location"),
     "btn_camera": ("ถ่ายรูป", "Camera"),
     "btn_camera_roll": ("เลือกรูป", "Choose photo"),
     "btn_anonymous": ("ไม่ระบุตัวตน", "Stay anonymous"),
-    "btn_named": ("ระบุชื่อและเบอร์โทร", "Give name and phone"),
+    "btn_named": ("ระบุชื่อ/เบอร์ติดต่อ", "Give name and phone"),
+    "btn_yes": ("✅ ใช่", "✅ Yes"),
+    "btn_more": ("อื่น ๆ", "Other"),
+    "btn_tip": ("แจ้งเบาะแสการทุจริต", "Report corruption"),
     "btn_confirm": ("ยืนยันส่ง", "Send"),
     "btn_edit": ("แก้ไข", "Edit"),
     "btn_add_info": ("เพิ่มข้อมูล", "Add information"),
@@ -289,14 +304,15 @@ TEXTS: dict[str, tuple[str, str]] = {
     "btn_resume": ("ทำเรื่องที่ค้างต่อ", "Back to my report"),
     "btn_other_code": ("ดูเรื่องอื่น", "Another code"),
     # Summary rows.
-    "row_kind": ("ประเภท", "Kind"),
-    "row_category": ("หมวดเรื่อง", "Category"),
-    "row_unit": ("หน่วยงาน", "Unit"),
+    "row_category": ("เรื่อง", "About"),
+    "row_unit": ("หน่วยงานที่รับเรื่อง", "Received by"),
     "row_what": ("รายละเอียด", "What happened"),
     "row_where": ("สถานที่", "Where"),
     "row_photos": ("รูปถ่าย", "Photos"),
     "row_identity": ("ผู้แจ้ง", "You"),
     "not_given": ("ไม่ระบุ", "not given"),
+    # The summary's Flex button (up to 40 characters).
+    "summary_named": ("ระบุชื่อและเบอร์ติดต่อ", "Give my name and phone"),
     "anonymous": ("ไม่ระบุตัวตน", "anonymous"),
     "photos_count": ("{count} รูป", "{count}"),
     "location_text": ("ตำแหน่ง {lat}, {lon}", "location {lat}, {lon}"),

@@ -14,6 +14,8 @@ Message = dict[str, Any]
 MAX_TEXT = 5000
 MAX_QUICK_REPLIES = 13
 MAX_LABEL = 20
+#: A Flex button's label may be longer (Messaging API reference: 40 characters).
+MAX_BUTTON_LABEL = 40
 MAX_DATA = 300
 MAX_MESSAGES = 5
 #: Alternative text of a Flex message: at most 400 characters.
@@ -25,11 +27,13 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def postback(label: str, data: str, display: str | None = None) -> dict[str, Any]:
-    """A postback action; the chat shows ``display`` (default: the label) as the user's line."""
+def postback(label: str, data: str, display: str | None = None, limit: int = MAX_LABEL
+             ) -> dict[str, Any]:
+    """A postback action; the chat shows ``display`` (default: the label) as the user's line.
+    ``limit``: the label's length (20 for quick replies, 40 for Flex buttons)."""
     if len(data) > MAX_DATA:
         raise ValueError("postback data longer than 300 characters")
-    return {"type": "postback", "label": clip(label, MAX_LABEL), "data": data,
+    return {"type": "postback", "label": clip(label, limit), "data": data,
             "displayText": clip(display or label, 300)}
 
 
@@ -118,7 +122,7 @@ def summary_bubble(title: str, rows: Sequence[tuple[str, str]],
             "type": "box", "layout": "vertical", "spacing": "sm",
             "contents": [
                 {"type": "button", "style": style, "height": "sm",
-                 "action": postback(label, data)}
+                 "action": postback(label, data, limit=MAX_BUTTON_LABEL)}
                 for label, data, style in buttons
             ],
         },

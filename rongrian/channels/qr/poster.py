@@ -12,22 +12,17 @@ anonymity, the hotline and office hours, and where the poster hangs.
 """
 
 import enum
-import re
 from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
-from pathlib import Path
 from urllib.parse import quote
 
-import fontpkg_sarabun
-from fpdf import FPDF
-from pythainlp.tokenize import word_tokenize
-
 from rongrian.channels.qr.codes import modules
+from rongrian.web.thai_pdf import FONT, FONT_DIR, thai_pdf, wrapped
 from rongrian.web.thaidates import format_date
 
-FONT_DIR = Path(fontpkg_sarabun.__file__).resolve().parent / "files"
-FONT = "Sarabun"
+__all__ = ["FONT", "FONT_DIR", "PosterContent", "PosterSize", "line_add_friend_link",
+           "render_poster"]
 
 #: The call to file, the anonymity line and the scan hint, as printed (Thai only: posters hang
 #: in Thai offices; the link leads to a page with English too).
@@ -94,12 +89,7 @@ class _Page:
         self.s = width / PAGE_MM[PosterSize.A4][0]
         self.t: float = self.s ** 0.7
         self.margin = 14 * self.s
-        pdf = FPDF(orientation="P", unit="mm", format=(width, height))
-        pdf.set_auto_page_break(auto=False)
-        pdf.set_margins(self.margin, self.margin, self.margin)
-        pdf.add_font(FONT, "", str(FONT_DIR / "Sarabun-Regular.ttf"))
-        pdf.add_font(FONT, "B", str(FONT_DIR / "Sarabun-Bold.ttf"))
-        pdf.set_text_shaping(use_shaping_engine=True, script="thai", language="tha")
+        pdf = thai_pdf(width, height, margin_mm=self.margin)
         pdf.add_page()
         self.pdf = pdf
 
@@ -110,42 +100,9 @@ class _Page:
         return line.line_mm * self.t if line.line_mm is not None else size * 0.5
 
     def wrapped(self, text: str) -> str:
-        """``text`` broken into lines that fit the text width, at word boundaries.
-
-        Thai is written without spaces between words, and fpdf2 breaks lines only at spaces
-        (else mid-word, splitting a vowel from its consonant): PyThaiNLP's dictionary word
-        segmentation (``newmm``) gives the break opportunities. Call with the font set.
-        """
-        width = self.width - 2 * self.margin - 1.0
-        lines: list[str] = []
-        current = ""
-        for word in self._break_opportunities(text, width):
-            if self.pdf.get_string_width(current + word) <= width:
-                current += word
-                continue
-            if current.strip():
-                lines.append(current.rstrip())
-            current = word.lstrip()
-            while self.pdf.get_string_width(current) > width:  # one word wider than a line
-                cut = max(1, len(current) - 1)
-                while cut > 1 and self.pdf.get_string_width(current[:cut]) > width:
-                    cut -= 1
-                lines.append(current[:cut])
-                current = current[cut:]
-        if current.strip():
-            lines.append(current.rstrip())
-        return "\n".join(lines)
-
-    def _break_opportunities(self, text: str, width: float) -> list[str]:
-        """``text`` in pieces: phrases between spaces, and a phrase too wide for a line in its
-        words (so a line breaks between phrases where it can)."""
-        pieces: list[str] = []
-        for phrase in re.split(r"(\s+)", text):
-            if self.pdf.get_string_width(phrase) <= width:
-                pieces.append(phrase)
-            else:
-                pieces.extend(word_tokenize(phrase, engine="newmm", keep_whitespace=True))
-        return pieces
+        """``text`` broken into lines that fit the text width, at Thai word boundaries
+        (:func:`rongrian.web.thai_pdf.wrapped`). Call with the font set."""
+        return wrapped(self.pdf, text, self.width - 2 * self.margin - 1.0)
 
     def height_of(self, line: "_Line") -> float:
         """How tall ``line`` is once wrapped to the text width, its gap above included."""

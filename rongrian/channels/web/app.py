@@ -6,6 +6,7 @@ from flask import Flask
 from sqlalchemy import Engine
 
 from rongrian.channels.line.app import register as register_line
+from rongrian.channels.web import statistics
 from rongrian.channels.web.views import register
 from rongrian.settings import Settings
 from rongrian.web.agency import register_agency
@@ -38,6 +39,7 @@ def create_public_app(settings: Settings, *, engine: Engine | None = None,
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     register(app, settings)
+    statistics.register(app, settings)
     register_line(app, settings)
     register_agency(app)
     return app

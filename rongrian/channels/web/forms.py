@@ -135,10 +135,13 @@ def has_csrf_error(form: Any) -> bool:
 
 
 class ReportForm(FlaskForm):  # type: ignore[misc]
-    """The complaint form. Choices are filled per request by :meth:`offer`."""
+    """The complaint form. Choices are filled per request by :meth:`offer`.
+
+    ``kind`` is not shown (issue 12): it is the chosen category's kind unless a client sends a
+    valid one (the form before issue 12 asked for it); ``category`` is the one question."""
 
     kind = RadioField(validate_choice=False)
-    category = SelectField(validate_choice=False)
+    category = RadioField(validate_choice=False)
     unit = SelectField(validate_choice=False)
     channel = HiddenField(default="web")
     #: The QR poster's id from its link (``place=``); recorded only when it is registered.
@@ -155,15 +158,18 @@ class ReportForm(FlaskForm):  # type: ignore[misc]
     identifiers_checked = BooleanField()
     #: One-time token: a second POST of this form files nothing (:mod:`.once`).
     submission_token = HiddenField()
-    #: Photos and documents (checked and cleaned by :mod:`rongrian.channels.web.uploads`).
+    #: Photos and documents (checked and cleaned by :mod:`rongrian.channels.web.uploads`):
+    #: ``attachments`` is the camera button at the top, ``documents`` the picker of any allowed
+    #: file under "more"; both are filed alike.
     attachments = MultipleFileField()
+    documents = MultipleFileField()
 
     def offer(self, categories: Iterable[tuple[str, str]], units: Iterable[tuple[str, str]]
               ) -> None:
         """Fill the choices: ``categories`` and ``units`` are ``(code, name)`` pairs."""
         locale = current_locale()
         self.kind.choices = [(kind.value, label("kind", kind, locale)) for kind in Kind]
-        self.category.choices = [("", _("— Choose a category —")), *categories]
+        self.category.choices = list(categories)
         self.unit.choices = [("", _("Not sure: let the agency decide")), *units]
         self.identity.choices = [(ANONYMOUS, _("Stay anonymous")),
                                  (NAMED, _("Give my name and contact"))]

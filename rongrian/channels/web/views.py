@@ -6,6 +6,7 @@ a cookie, a redirect or a log line. Forms carry their own CSRF check (Flask-WTF'
 everything typed kept, rather than with an error page that loses it.
 """
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +28,10 @@ from werkzeug.datastructures import FileStorage
 
 from rongrian.channels.files import CleanedFile
 from rongrian.channels.qr.codes import tracking_link_svg
+from rongrian.channels.web import followup as follow_up
 from rongrian.channels.web import once
 from rongrian.channels.web.bodies import form_bodies_only
+from rongrian.channels.web.choices import Choice, Question, one_question
 from rongrian.channels.web.forms import (
     InformationForm,
     ReportForm,
@@ -60,10 +63,11 @@ from rongrian.intake.errors import (
     MalformedTrackingCode,
     SubmissionAlreadyReceived,
 )
-from rongrian.intake.models import Category, Unit
+from rongrian.intake.models import Unit
 from rongrian.intake.posters import find_poster
 from rongrian.intake.store import Submission, file_complaint, read_thread, validate
 from rongrian.intake.store import add_information as store_information
+from rongrian.intake.suggest import suggest_category
 from rongrian.intake.tracking_codes import display, normalise
 from rongrian.settings import Settings
 from rongrian.web.app import current_locale, db, hashed_client_key, settings_of
@@ -82,20 +86,42 @@ def _pepper() -> bytes:
     return settings_of(current_app).secrets.tracking_pepper
 
 
-def _offer(form: ReportForm) -> None:
-    """Fill the form's choices from the database: active categories by position, and active
-    units except the organisation itself (the root of the unit tree)."""
+def _offer(form: ReportForm) -> Question:
+    """Fill the form's choices from the database: the one question's categories
+    (:mod:`.choices`, also kept in ``g.question`` for the template), and active units except
+    the organisation itself (the root of the unit tree)."""
     english = current_locale() == "en"
-    categories = db().scalars(
-        select(Category).where(Category.active).order_by(Category.position, Category.id)
-    )
+    question = one_question(db(), english=english)
     units = db().scalars(
         select(Unit).where(Unit.active, Unit.parent_id.is_not(None)).order_by(Unit.id)
     )
     form.offer(
-        [(c.code, c.name_en if english else c.name_th) for c in categories],
+        [(choice.code, choice.name) for choice in question.all()],
         [(u.code, u.name_en if english else u.name_th) for u in units],
     )
+    g.question = question
+    return question
+
+
+def _suggested(form: ReportForm, question: Question) -> Choice | None:
+    """When no category was chosen but the text suggests one, pre-select it and return it, for
+    the form to come back asking "ดูเหมือนเรื่อง …ใช่ไหม" (never filed under a guess)."""
+    text = (form.what_happened.data or "").strip()
+    if form.category.data or not text:
+        return None
+    category = suggest_category(db(), text)
+    choice = question.find(category.code) if category is not None else None
+    if choice is not None:
+        form.category.data = choice.code
+    return choice
+
+
+def _with_kind(submission: Submission, question: Question) -> Submission:
+    """``submission`` with its kind inferred from the category when the client sent none."""
+    choice = question.find(submission.category_code)
+    if submission.kind or choice is None:
+        return submission
+    return replace(submission, kind=choice.kind.value)
 
 
 def home() -> str:
@@ -106,10 +132,10 @@ def home() -> str:
 def report() -> ResponseReturnValue:
     """GET: the form (``?unit=CODE&channel=qr`` from a QR poster). POST: file it."""
     form = ReportForm()
-    _offer(form)
+    question = _offer(form)
     if request.method == "POST":
         g.poster = find_poster(db(), form.place.data)
-        return _file(form)
+        return _file(form, question)
     if request.args.get("channel") == "qr":
         form.channel.data = "qr"
     wanted = request.args.get("unit", "")
@@ -124,8 +150,9 @@ def report() -> ResponseReturnValue:
     return render_template("report.html", form=form)
 
 
-def _file(form: ReportForm) -> ResponseReturnValue:
-    """File a valid submission and show the receipt, or show the form again (400).
+def _file(form: ReportForm, question: Question) -> ResponseReturnValue:
+    """File a valid submission and show the receipt, or show the form again (400); a valid
+    one without a category whose text suggests one comes back (200) asking to confirm it.
 
     Files are cleaned before anything is filed, so a refused file leaves nothing stored; a form
     shown again says the files must be chosen again (browsers cannot keep them). A form whose
@@ -134,13 +161,17 @@ def _file(form: ReportForm) -> ResponseReturnValue:
     if ticket.spent(db()):
         return once.already_received("complaint")
     once.ensure_token(form)
-    submission = form.submission()
-    uploads = chosen(form.attachments)
+    suggested = _suggested(form, question)
+    submission = _with_kind(form.submission(), question)
+    uploads = chosen(form.attachments) + chosen(form.documents)
     problems: dict[str, str] = {}
     if form.validate():
         if ticket.refused:
             return render_template("report.html", form=form, files_lost=bool(uploads),
                                    token_refused=once.refused_message()), 400
+        if suggested is not None:
+            return render_template("report.html", form=form, suggested=suggested,
+                                   files_lost=bool(uploads))
         findings = identifiers_to_warn_about(form)
         if findings:
             return render_template("report.html", form=form, findings=findings,
@@ -161,9 +192,11 @@ def _file(form: ReportForm) -> ResponseReturnValue:
             validate(db(), submission)
         except InvalidSubmission as exc:
             problems = exc.problems
+    if not form.kind.data and "category" in problems:
+        problems.pop("kind", None)  # not asked: it follows from the category
     add_problems(form, problems)
     return render_template("report.html", form=form, csrf_failed=has_csrf_error(form),
-                           files_lost=bool(uploads)), 400
+                           files_lost=bool(uploads), suggested=suggested), 400
 
 
 def _file_with(submission: Submission, cleaned: list[CleanedFile], ticket: once.Ticket) -> str:
@@ -205,8 +238,8 @@ def track() -> ResponseReturnValue:
 
 def _thread_or_error(code_text: str, track_form: TrackForm | None = None,
                      info_form: InformationForm | None = None, *, added: bool = False,
-                     files_lost: bool = False, token_refused: bool = False
-                     ) -> ResponseReturnValue:
+                     files_lost: bool = False, token_refused: bool = False,
+                     followup: dict[str, Any] | None = None) -> ResponseReturnValue:
     """The thread page for ``code_text``, or the malformed (400) / unknown (404) answer.
 
     The 404 body never depends on what was typed, so every unknown code gets the same page.
@@ -224,12 +257,14 @@ def _thread_or_error(code_text: str, track_form: TrackForm | None = None,
         info_form = InformationForm(formdata=None, code=code)
     info_form.code.data = code
     once.ensure_token(info_form)
-    status = 400 if info_form.errors or files_lost or token_refused else 200
+    extra = follow_up.extras(code_text, **(followup or {}))  # issue 9 §3-4
+    status = (400 if info_form.errors or files_lost or token_refused
+              or extra["followup_problem"] else 200)
     files = files_by_code(db(), _pepper(), code_text)
     return render_template("thread.html", view=view, code=code, form=info_form,
                            added=added, files=files, files_lost=files_lost,
-                           token_refused=once.refused_message() if token_refused else ""
-                           ), status
+                           token_refused=once.refused_message() if token_refused else "",
+                           **extra), status
 
 
 def add_information() -> ResponseReturnValue:
@@ -328,3 +363,4 @@ def register(app: Flask, settings: Settings) -> None:
     app.add_url_rule("/track/information", view_func=tracking(add_information),
                      methods=["POST"])
     app.add_url_rule("/static/<path:filename>", endpoint="public_static", view_func=static_file)
+    follow_up.register(app, _thread_or_error, tracking)  # /track/reopen, /rate, /photo

@@ -58,18 +58,19 @@ def receipt_of(call: Call) -> tuple[str, str]:
 
 
 def file_up_to_summary(line: Line, user: str, *, what: str = "ไฟทางดับทั้งซอยมาสามคืนแล้ว",
-                       unit: str = "WORKS") -> Call:
-    """Walk ``user`` from the menu to the summary with buttons: complaint, general, ``unit``,
-    one message, no place, no photo, anonymous. Returns the summary reply."""
+                       unit: str = "WORKS", category: str = "general") -> Call:
+    """Walk ``user`` from the menu to the summary with buttons: "file", one message, no
+    place, ``category``, then (through "edit") ``unit`` unless empty; anonymous, no photo.
+    Returns the summary reply."""
     line.tap(user, "a=file")
-    line.tap(user, "a=kind&v=complaint")
-    line.tap(user, "a=cat&v=general")
-    line.tap(user, f"a=unit&v={unit}")
     line.say(user, what)
-    line.tap(user, "a=done")
     line.tap(user, "a=skip")
-    line.tap(user, "a=skip")
-    return line.tap(user, "a=anon")
+    summary = line.tap(user, f"a=cat&v={category}")
+    if unit:
+        line.tap(user, "a=edit")
+        line.tap(user, "a=field&v=unit")
+        summary = line.tap(user, f"a=unit&v={unit}")
+    return summary
 
 
 def file_complaint_by_line(line: Line, user: str, **options: str) -> tuple[str, str]:

@@ -44,52 +44,63 @@ def test_follow_gets_a_welcome_and_an_honest_privacy_note_and_nothing_is_kept(li
     assert _line_rows(line) == EMPTY
 
 
-def test_a_first_message_without_follow_also_gets_the_welcome(line: Line) -> None:
+def test_a_greeting_that_says_it_wants_to_file_starts_filing_after_the_privacy_note(
+        line: Line) -> None:
     reply = line.say(webhooks.user_id(), "สวัสดีครับ มีเรื่องจะแจ้ง")
+    assert "LINE มองเห็นข้อความในแชทนี้" in reply.texts[0]
+    assert "https://report.example.go.th/report" in reply.texts[0]
+    assert any("เล่าสั้น ๆ ว่าเกิดอะไรขึ้น" in text for text in reply.texts[1:])
+    types = [item["action"]["type"] for item in
+             reply.json()["messages"][-1]["quickReply"]["items"]]
+    assert types[:3] == ["location", "camera", "cameraRoll"]
+    assert _line_rows(line)["line_conversation"] == 1
+    with line.demo.sessions() as session:  # the greeting is not taken as the description
+        assert session.scalars(select(LineConversation)).one()
+
+
+def test_a_bare_greeting_gets_the_welcome_and_nothing_is_kept(line: Line) -> None:
+    reply = line.say(webhooks.user_id(), "สวัสดี")
     assert any("LINE เองมองเห็น" in text for text in reply.texts)
-    labels = [item["action"]["label"] for item in
-              reply.json()["messages"][-1]["quickReply"]["items"]]
-    assert labels == ["ร้องเรียน/แจ้งเบาะแส", "ติดตามเรื่อง", "ความเป็นส่วนตัว"]
+    assert _line_rows(line) == EMPTY
 
 
 def test_a_user_whose_line_is_in_english_is_answered_in_english(line: Line) -> None:
     user = webhooks.user_id()
     line.standin.languages[user] = "en"
     reply = line.tap(user, "a=file")
-    assert any("What would you like to file?" in text for text in reply.texts)
+    assert any("Tell us in a few words what happened" in text for text in reply.texts)
     assert any("LINE sees what is typed" in text for text in reply.texts)
 
 
 def test_whole_filing_with_two_photos_and_a_location(line: Line) -> None:
     user = webhooks.user_id()
-    assert "คุณต้องการแจ้งเรื่องประเภทใด" in line.tap(user, "a=file").texts
-    line.tap(user, "a=kind&v=complaint")
-    line.tap(user, "a=cat&v=general")
-    line.tap(user, "a=unit&v=WORKS")
-    first = line.say(user, "ท่อระบายน้ำหน้าโรงเรียนอุดตัน")
-    assert any("1 ข้อความ" in text for text in first.texts)
-    second = line.say(user, "น้ำท่วมขังสามวันแล้ว")
-    assert any("2 ข้อความ" in text for text in second.texts)
-    where = line.tap(user, "a=done")
+    asked = line.tap(user, "a=file")
+    assert any("เล่าสั้น ๆ ว่าเกิดอะไรขึ้น" in text for text in asked.texts)
+    where = line.say(user, "ท่อระบายน้ำหน้าโรงเรียนอุดตัน")
     assert any(item["action"]["type"] == "location"
                for item in where.json()["messages"][-1]["quickReply"]["items"])
     located = webhooks.location(user, title="โรงเรียนบ้านร่มเย็น", address="หมู่ 4 ต.ร่มเย็น")
     line.send(located)
-    photos_prompt = line.standin.reply_to(located["replyToken"])
-    assert any("รูปถ่าย" in text for text in photos_prompt.texts)
+    category = line.standin.reply_to(located["replyToken"])
+    assert any("ดูเหมือนเรื่อง" in t or "เกี่ยวกับอะไร" in t for t in category.texts)
+    second = line.say(user, "น้ำท่วมขังสามวันแล้ว")
+    assert any("เพิ่มข้อความนี้ในรายละเอียดแล้ว" in text for text in second.texts)
     for colour in ((200, 0, 0), (0, 0, 200)):
         send_photo(line, user, jpeg_with_exif(colour))
     assert _line_rows(line)["line_draft_photo"] == 2
-    line.tap(user, "a=done")
-    summary = line.tap(user, "a=anon")
+    line.tap(user, "a=cat&v=general")
+    line.tap(user, "a=edit")
+    line.tap(user, "a=field&v=unit")
+    summary = line.tap(user, "a=unit&v=WORKS")
     flex = summary.json()["messages"][0]
     assert flex["type"] == "flex"
     shown = summary.texts
     assert "กองช่าง" in shown
     assert "2 รูป" in shown
+    assert "ไม่ระบุตัวตน" in shown  # anonymous unless the citizen chooses otherwise
     assert any("โรงเรียนบ้านร่มเย็น" in text for text in shown)
     assert [b["action"]["data"] for b in flex["contents"]["footer"]["contents"]] == [
-        "a=confirm", "a=edit", "a=cancel"]
+        "a=confirm", "a=named", "a=edit", "a=cancel"]
 
     receipt = line.tap(user, "a=confirm")
     code, number = receipt_of(receipt)
@@ -99,7 +110,7 @@ def test_whole_filing_with_two_photos_and_a_location(line: Line) -> None:
     with line.demo.sessions() as session:
         complaint = session.scalars(select(Complaint).where(Complaint.case_number == number)
                                     ).one()
-        assert (complaint.channel, complaint.kind) == (Channel.LINE, Kind.COMPLAINT)
+        assert (complaint.channel, complaint.kind) == (Channel.LINE, Kind.GRIEVANCE)
         works = unlock(session, "works")
         detail = open_case(session, works, complaint.id)
         assert detail.what_happened == "ท่อระบายน้ำหน้าโรงเรียนอุดตัน\n\nน้ำท่วมขังสามวันแล้ว"
@@ -117,15 +128,11 @@ def test_whole_filing_with_two_photos_and_a_location(line: Line) -> None:
 
 def test_typed_answers_work_like_the_buttons(line: Line) -> None:
     user = webhooks.user_id()
-    line.say(user, "ร้องเรียน")
     line.say(user, "แจ้งเบาะแส")
-    line.say(user, "เรื่องร้องทุกข์ทั่วไป")
-    line.say(user, "finance")
     line.say(user, "เก็บค่าขยะเกินอัตรา")
-    line.say(user, "เล่าครบแล้ว")
     line.say(user, "ตลาดสด")
-    line.say(user, "ข้าม")
-    line.say(user, "ระบุชื่อและเบอร์โทร")
+    line.say(user, "การใช้อำนาจโดยมิชอบและเรื่องบุคลากร")
+    line.say(user, "ระบุชื่อและเบอร์ติดต่อ")
     line.say(user, "สมศรี มีสุข")
     line.say(user, "081-234-5678")
     summary = line.say(user, "ยืนยัน")
@@ -134,12 +141,14 @@ def test_typed_answers_work_like_the_buttons(line: Line) -> None:
         complaint = session.scalars(select(Complaint).where(Complaint.case_number == number)
                                     ).one()
         assert complaint.kind == Kind.TIP
-        assert complaint.unit.code == "FINANCE"
+        assert complaint.unit.code == "AUDIT"
 
 
 def test_a_wrong_typed_answer_asks_again_with_the_buttons(line: Line) -> None:
     user = webhooks.user_id()
-    line.tap(user, "a=file")
+    file_up_to_summary(line, user, unit="")
+    line.tap(user, "a=edit")
+    line.tap(user, "a=field&v=unit")
     reply = line.say(user, "ไม่รู้จะเลือกอะไร")
     assert any("ไม่เข้าใจคำตอบ" in text for text in reply.texts)
     assert "quickReply" in reply.json()["messages"][-1]
@@ -147,13 +156,7 @@ def test_a_wrong_typed_answer_asks_again_with_the_buttons(line: Line) -> None:
 
 def test_a_bad_phone_number_is_asked_again(line: Line) -> None:
     user = webhooks.user_id()
-    line.tap(user, "a=file")
-    for data in ("a=kind&v=complaint", "a=cat&v=general", "a=unit&v=", "a=done"):
-        if data == "a=done":
-            line.say(user, "เรื่องทดสอบ")
-        line.tap(user, data)
-    line.tap(user, "a=skip")
-    line.tap(user, "a=skip")
+    file_up_to_summary(line, user, what="เรื่องทดสอบ", unit="")
     line.tap(user, "a=named")
     line.say(user, "สมชาย")
     reply = line.say(user, "โทรหาได้ตอนเย็น")
@@ -164,11 +167,11 @@ def test_a_bad_phone_number_is_asked_again(line: Line) -> None:
 
 CANCEL_AFTER = [
     ["a=file"],
-    ["a=file", "a=kind&v=tip"],
-    ["a=file", "a=kind&v=tip", "a=cat&v=corruption", "a=unit&v="],
-    ["a=file", "a=kind&v=tip", "a=cat&v=corruption", "a=unit&v=", "text", "photo"],
-    ["a=file", "a=kind&v=tip", "a=cat&v=corruption", "a=unit&v=", "text", "a=done",
-     "a=skip", "photo", "a=done", "a=anon"],
+    ["photo"],
+    ["text"],
+    ["a=file", "text", "a=skip"],
+    ["a=file", "text", "photo", "a=skip", "a=tip"],
+    ["text", "a=skip", "photo", "a=tip", "a=cat&v=corruption", "a=named"],
 ]
 
 
@@ -196,7 +199,7 @@ def test_edit_from_the_summary_changes_one_field_and_comes_back(line: Line) -> N
     file_up_to_summary(line, user, unit="WORKS")
     edit = line.tap(user, "a=edit")
     assert [i["action"]["data"] for i in edit.json()["messages"][0]["quickReply"]["items"]][
-        :3] == ["a=field&v=kind", "a=field&v=category", "a=field&v=unit"]
+        :3] == ["a=field&v=category", "a=field&v=unit", "a=field&v=what"]
     line.tap(user, "a=field&v=unit")
     summary = line.tap(user, "a=unit&v=FINANCE")
     assert "กองคลัง" in summary.texts
@@ -213,8 +216,7 @@ def test_editing_the_description_starts_it_again(line: Line) -> None:
     line.tap(user, "a=edit")
     asked = line.tap(user, "a=field&v=what")
     assert any("รายละเอียดเดิมถูกล้างแล้ว" in text for text in asked.texts)
-    line.say(user, "ข้อความใหม่ที่ถูกต้อง")
-    summary = line.tap(user, "a=done")
+    summary = line.say(user, "ข้อความใหม่ที่ถูกต้อง")
     assert "ข้อความใหม่ที่ถูกต้อง" in summary.texts
     assert not any("ข้อความเดิม" in text for text in summary.texts)
 
@@ -260,24 +262,24 @@ def test_stickers_videos_audio_and_files_get_a_polite_reply_and_nothing_is_kept(
 def test_an_unsupported_message_mid_draft_leaves_the_draft_as_it_was(line: Line) -> None:
     user = webhooks.user_id()
     line.tap(user, "a=file")
-    line.tap(user, "a=kind&v=complaint")
+    line.say(user, "มีคนเผาขยะทุกเย็น")
+    line.tap(user, "a=skip")
     event = webhooks.sticker(user)
     line.send(event)
     reply = line.standin.reply_to(event["replyToken"])
     assert any("รับได้เฉพาะข้อความ" in text for text in reply.texts)
-    assert any("เลือกหมวดเรื่อง" in text for text in reply.texts)
-    assert any("หน่วยงานใดเกี่ยวข้อง" in text for text in line.tap(user, "a=cat&v=general").texts)
+    assert any("ดูเหมือนเรื่อง" in t or "เกี่ยวกับอะไร" in t for t in reply.texts)
+    assert "มีคนเผาขยะทุกเย็น" in line.tap(user, "a=cat&v=general").texts
 
 
 def test_a_text_over_5000_characters_is_refused_and_not_kept(line: Line) -> None:
     user = webhooks.user_id()
     line.tap(user, "a=file")
-    for data in ("a=kind&v=complaint", "a=cat&v=general", "a=unit&v="):
-        line.tap(user, data)
     reply = line.say(user, "ก" * 5001)
     assert any("ยาวเกิน 5,000 ตัวอักษร" in text for text in reply.texts)
-    done = line.tap(user, "a=done")
-    assert any("ยังไม่มีรายละเอียด" in text for text in done.texts)
+    assert any("เล่าสั้น ๆ ว่าเกิดอะไรขึ้น" in text for text in reply.texts)  # asked again
+    later = line.say(user, "ข้อความสั้น")
+    assert any("เกิดขึ้นที่ไหน" in text for text in later.texts)
 
 
 @pytest.mark.parametrize("fault", ["missing", "server-error", "not-an-image", "html"])
@@ -366,12 +368,11 @@ def test_joining_a_group_says_it_takes_no_reports_there(line: Line) -> None:
 def test_a_draft_untouched_for_24_hours_is_deleted(line: Line) -> None:
     user = webhooks.user_id()
     line.tap(user, "a=file")
-    line.tap(user, "a=kind&v=complaint")
     send_photo(line, user, jpeg_with_exif())
     runtime = line.channel.runtime
     start = runtime.clock()
     runtime.clock = lambda: start + timedelta(hours=25)  # type: ignore[method-assign]
-    reply = line.say(user, "ต่อจากเมื่อวาน")
+    reply = line.say(user, "สวัสดี")
     assert any("LINE เองมองเห็น" in text for text in reply.texts)  # a fresh start: welcome
     assert _line_rows(line) == EMPTY
 
@@ -383,7 +384,7 @@ def test_a_user_coming_back_to_an_expired_draft_is_told(line: Line) -> None:
     runtime.purge_every = timedelta(days=3)  # no purge in between: the draft is found expired
     start = runtime.clock()
     runtime.clock = lambda: start + timedelta(hours=23, minutes=59)  # type: ignore[method-assign]
-    assert any("คุณต้องการแจ้งเรื่องประเภทใด" in t for t in line.say(user, "ขอเล่าต่อ").texts)
+    assert any("เกิดขึ้นที่ไหน" in t for t in line.say(user, "ขอเล่าต่อ").texts)
     # 24 hours after that last message (plus the rounding up to the hour) it is gone.
     runtime.clock = lambda: start + timedelta(hours=49)  # type: ignore[method-assign]
     reply = line.say(user, "ร้องเรียน")
@@ -431,7 +432,7 @@ def test_an_unreadable_draft_is_dropped_and_the_user_starts_afresh(line: Line) -
         row = session.scalars(select(LineConversation)).one()
         row.state = bytes(len(row.state))  # e.g. after the pepper was replaced
         session.commit()
-    reply = line.say(user, "ต่อ")
+    reply = line.say(user, "สวัสดี")
     assert any("หมดอายุและถูกลบแล้ว" in text for text in reply.texts)
     assert not any("ระบบขัดข้อง" in text for text in reply.texts)
     assert _line_rows(line) == EMPTY

@@ -119,12 +119,11 @@ def test_a_whole_filing_and_a_push_through_the_queue(rq_settings: Settings, engi
                                                      demo: Demo, standin: StandIn) -> None:
     line = RQLine(rq_settings, engine, standin)
     user = webhooks.user_id()
-    for data in ("a=file", "a=kind&v=complaint", "a=cat&v=general", "a=unit&v=WORKS"):
-        line.tap(user, data)
+    line.tap(user, "a=file")
     event = webhooks.text(user, "ไฟฟ้าดับทั้งหมู่บ้าน")
     line.post(event)
     line.work()
-    for data in ("a=done", "a=skip", "a=skip", "a=anon"):
+    for data in ("a=skip", "a=cat&v=general", "a=edit", "a=field&v=unit", "a=unit&v=WORKS"):
         line.tap(user, data)
     confirm = webhooks.postback(user, "a=confirm")
     line.post(confirm)

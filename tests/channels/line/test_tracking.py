@@ -75,9 +75,11 @@ def test_add_information_to_an_existing_complaint(line: Line) -> None:
     assert any(number in text for text in asked.texts)
     added = line.say(user, "ท่อแตกเพิ่มอีกจุดหน้าวัด")
     assert any("เพิ่มข้อมูลให้เรื่อง" in text for text in added.texts)
-    photo = send_photo(line, webhooks.user_id(), jpeg_with_exif())  # another user: not theirs
-    assert any("ส่งรูปได้ระหว่างแจ้งเรื่อง" in text
+    other = webhooks.user_id()  # another user's photo starts their own draft, not added here
+    photo = send_photo(line, other, jpeg_with_exif())
+    assert any("รับรูปแล้ว (1/5)" in text
                for text in line.standin.reply_to(str(photo["replyToken"])).texts)
+    line.say(other, "ยกเลิก")
     line.tap(user, f"a=add&c={code}")
     send_photo(line, user, jpeg_with_exif())
     assert counts(line.demo)["attachment"] == 1
@@ -178,7 +180,7 @@ def test_a_reply_answered_429_and_500_is_retried(line: Line) -> None:
     line.standin.fail_next("/v2/bot/message/reply", 429)
     line.standin.fail_next("/v2/bot/message/reply", 500)
     reply = line.tap(user, "a=file")
-    assert any("คุณต้องการแจ้งเรื่องประเภทใด" in text for text in reply.texts)
+    assert any("เล่าสั้น ๆ ว่าเกิดอะไรขึ้น" in text for text in reply.texts)
     assert [c.status for c in line.standin.recorded("/v2/bot/message/reply")] == [429, 500, 200]
 
 
@@ -217,4 +219,4 @@ def test_an_expired_token_for_an_ordinary_answer_is_dropped_quietly(line: Line) 
     assert line.standin.pushes() == []
     assert counts(line.demo)["line_conversation"] == 1  # the draft goes on
     line.standin.expire_replies = False
-    assert any("ประเภท" in t for t in line.tap(user, "a=kind&v=nonsense").texts)
+    assert any("เล่าสั้น ๆ" in t for t in line.tap(user, "a=kind&v=nonsense").texts)

@@ -55,11 +55,20 @@ def test_landing_page_leads_to_filing_and_tracking_and_explains_privacy(
 def test_form_offers_thai_kinds_active_categories_in_order_and_units_but_not_the_root(
         public_client: FlaskClient) -> None:
     body = public_client.get("/report").get_data(as_text=True)
-    for thai in ("ร้องเรียน", "ร้องทุกข์", "แจ้งเบาะแส", "ข้อเสนอแนะ", "ชมเชย"):
-        assert f"<span>{thai}<span" in body
-    categories = re.findall(r'<option value="([a-z_]+)">', body)
-    assert categories[:3] == ["corruption", "property_misuse", "procurement"]
-    assert categories[-1] == "compliment"
+    # One question (issue 12): the commonest problems as tiles, the rest under "อื่น ๆ", the
+    # corruption tip apart; no separate question of kind.
+    assert 'name="kind"' not in body
+    tiles = body.split('class="tiles"')[1].split("</div>")[0]
+    assert re.findall(r'name="category" id="category-[a-z_]+" value="([a-z_]+)"', tiles) == [
+        "road", "street_light", "rubbish", "water_supply", "drainage", "nuisance",
+        "stray_animal", "tree"]
+    others = body.split('<details class="others"')[1].split("</details>")[0]
+    offered = re.findall(r'name="category" id="category-[a-z_]+" value="([a-z_]+)"', others)
+    assert offered[0] == "public_health"
+    assert offered[-1] == "compliment"
+    assert "corruption" not in offered
+    assert "แจ้งเบาะแสการทุจริต" in body
+    assert 'value="corruption"' in body.split('class="tile tip"')[1]
     units = re.findall(r'<option value="([A-Z]+)">', body)
     assert units == ["PALAD", "FINANCE", "WORKS", "AUDIT"]
     assert 'name="csrf_token"' in body
@@ -177,11 +186,11 @@ def test_contact_details_are_ignored_when_staying_anonymous(public_client: Flask
 LONG = {field: "ก" * (LIMITS[field] + 1) for field in LIMITS}
 
 BAD_INPUTS = [
-    pytest.param({"kind": ""}, "กรุณาเลือกลักษณะเรื่องที่ต้องการแจ้ง", id="kind-missing"),
-    pytest.param({"kind": None}, "กรุณาเลือกลักษณะเรื่องที่ต้องการแจ้ง", id="kind-absent"),
     pytest.param({"kind": "lawsuit"}, "กรุณาเลือกลักษณะเรื่องจากรายการที่มีให้", id="kind-unknown"),
     pytest.param({"kind": INJECTION}, "กรุณาเลือกลักษณะเรื่องจากรายการที่มีให้", id="kind-injection"),
-    pytest.param({"category": ""}, "กรุณาเลือกประเภทเรื่อง", id="category-missing"),
+    # No category, and a text that suggests none (one that does: test_filing_shortcuts.py).
+    pytest.param({"category": "", "what_happened": "ขอสอบถามเรื่องหนึ่งค่ะ"},
+                 "กรุณาเลือกประเภทเรื่อง", id="category-missing"),
     pytest.param({"category": "no_such"}, "กรุณาเลือกประเภทเรื่องจากรายการที่มีให้",
                  id="category-unknown"),
     pytest.param({"category": INJECTION}, "กรุณาเลือกประเภทเรื่องจากรายการที่มีให้",
@@ -296,11 +305,11 @@ def test_injection_text_in_every_field_is_stored_verbatim_and_shown_escaped(
 
 def test_english_switch_shows_english_labels_and_messages(public_client: FlaskClient) -> None:
     body = public_client.get("/report?lang=en").get_data(as_text=True)
-    for english in ("What happened?", "<span>Complaint<span", "<span>Tip<span",
+    for english in ("What happened?", "Street lights", "Report corruption (a tip)",
                     "General grievance", "Public Works Division", "Stay anonymous"):
         assert english in body
     assert "เรื่องร้องทุกข์ทั่วไป" not in body
-    response = post_report(public_client, {"category": ""})
+    response = post_report(public_client, {"category": "", "what_happened": "A question"})
     assert response.status_code == 400
     assert "Please choose a category." in response.get_data(as_text=True)
 
