@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rongrian.admin import backup_cli, cli_custody, days_off_cli, keys_cli, serve_cli, setup_cli
+from rongrian.admin.desk_import import add_desk_commands
 from rongrian.admin.maintenance import Purge
 from rongrian.admin.migrate import upgrade
 from rongrian.channels.line.cli import add_line_commands
@@ -195,6 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_line_commands(sub)
     backup_cli.register(sub, channel_purges)
     add_qr_commands(sub)
+    add_desk_commands(sub)
     days_off_cli.register(sub)  # issue 9: the agency's own days off
     return parser
 

@@ -108,9 +108,8 @@ def _file_items(session: Session, pepper: bytes, box_round: BoxRound, opening: B
             continue
         intake = DeskIntake(replace(item, channel=Channel.SUGGESTION_BOX.value),
                             box_round.opened_on, box_round.backdating_reason, no_contact=True)
-        try:
-            with session.begin_nested():
-                receipt = take_down(session, pepper, intake, officer=officer, today=today)
+        try:  # take_down adds nothing when it refuses: the caller rolls the round back
+            receipt = take_down(session, pepper, intake, officer=officer, today=today)
         except InvalidSubmission as exc:
             for field, code in exc.problems.items():
                 key = field if field in ("received_on", "backdating_reason") else (
