@@ -69,13 +69,8 @@ from rongrian.intake.errors import AttachmentUnavailable, ComplaintNotFound, Inv
 from rongrian.intake.keyring import UnlockedAccount
 from rongrian.intake.models import Attachment as Attachment  # re-exported for channels
 from rongrian.intake.models import Complaint, EventKind
-from rongrian.intake.store import (
-    _check_length,
-    _unlock_by_code,
-    append_event,
-    check_information_open,
-    clean_text,
-)
+from rongrian.intake.store import append_event, check_information_open, unlock_by_code
+from rongrian.intake.submission import check_length, clean_text
 
 #: Media types an attachment may have, with the extension of its generic name and its kind
 #: (``image``, ``pdf``, ``document``, ``spreadsheet``, ``presentation``). The channel cleaner
@@ -273,7 +268,7 @@ def attach_to_new_complaint(
     Call it in the transaction of ``file_complaint``. Raises :class:`InvalidSubmission`.
     """
     now = now or datetime.now(UTC)
-    complaint, data_keys = _unlock_by_code(session, pepper, receipt_code)
+    complaint, data_keys = unlock_by_code(session, pepper, receipt_code)
     return _store_all(session, attachments_dir, complaint, data_keys, files, None, now)
 
 
@@ -296,10 +291,10 @@ def attach_with_code(
     now = now or datetime.now(UTC)
     cleaned_text = clean_text(text)
     problems: dict[str, str] = {}
-    _check_length(problems, "information", cleaned_text, required=not files)
+    check_length(problems, "information", cleaned_text, required=not files)
     if problems:
         raise InvalidSubmission(problems)
-    complaint, data_keys = _unlock_by_code(session, pepper, code_text, upgrade=True)
+    complaint, data_keys = unlock_by_code(session, pepper, code_text, upgrade=True)
     check_information_open(complaint, now.date())  # closed after the reopen window (issue 9)
     event = append_event(session, complaint, data_keys, EventKind.INFORMATION,
                          {"text": cleaned_text, "files": str(len(files))}, now=now)
@@ -333,7 +328,7 @@ def _rows(session: Session, complaint_id: uuid.UUID) -> list[Attachment]:
 def files_by_code(session: Session, pepper: bytes, code_text: str) -> list[AttachmentInfo]:
     """The complainant's view of their files. Raises ``MalformedTrackingCode`` or
     :class:`ComplaintNotFound`."""
-    complaint, data_keys = _unlock_by_code(session, pepper, code_text)
+    complaint, data_keys = unlock_by_code(session, pepper, code_text)
     return [_info(complaint, data_keys, row) for row in _rows(session, complaint.id)]
 
 

@@ -38,7 +38,7 @@ from rongrian.intake.models import (
     Rating,
     Status,
 )
-from rongrian.intake.store import LIMITS, _unlock_by_code, append_event, clean_text
+from rongrian.intake.store import LIMITS, append_event, clean_text, unlock_by_code
 from rongrian.intake.workflow import FINISHED, information_open, reopen_until
 
 #: Longest rating comment, in characters.
@@ -72,7 +72,7 @@ def standing(session: Session, pepper: bytes, code_text: str, *, today: date | N
     """The complainant's filed text and the actions open to them today. Raises
     ``MalformedTrackingCode`` or ``ComplaintNotFound``."""
     today = today or datetime.now(UTC).date()
-    complaint, data_keys = _unlock_by_code(session, pepper, code_text)
+    complaint, data_keys = unlock_by_code(session, pepper, code_text)
     content = envelope.decrypt_record(data_keys.of(1), complaint.content,
                                       envelope.content_aad(complaint.id))
     filed = {field: str(content.get(field) or "") for field in
@@ -101,7 +101,7 @@ def reopen(session: Session, pepper: bytes, code_text: str, text: Any, *,
     """
     now = now or datetime.now(UTC)
     cleaned = _message(text, "reopen", LIMITS["information"], required=True)
-    complaint, data_keys = _unlock_by_code(session, pepper, code_text, upgrade=True)
+    complaint, data_keys = unlock_by_code(session, pepper, code_text, upgrade=True)
     until = reopen_until(complaint.status, complaint.finished_on)
     if until is None:
         raise InvalidSubmission({"reopen": "not_finished"})
@@ -133,7 +133,7 @@ def rate(session: Session, pepper: bytes, code_text: str, score: Any, comment: A
     if isinstance(score, bool) or not isinstance(score, int) or score not in SCORES:
         raise InvalidSubmission({"rating": "out_of_range"})
     cleaned = _message(comment, "comment", COMMENT_MAX, required=False)
-    complaint, data_keys = _unlock_by_code(session, pepper, code_text, upgrade=True)
+    complaint, data_keys = unlock_by_code(session, pepper, code_text, upgrade=True)
     if complaint.status not in FINISHED:
         raise InvalidSubmission({"rating": "not_finished"})
     row = session.get(Rating, complaint.id)
@@ -180,7 +180,7 @@ def open_agency_photo(session: Session, pepper: bytes, code_text: str,
     """An "after" photo the agency sent with a reply, opened with the tracking code and
     authenticated whole. Raises ``MalformedTrackingCode``, ``ComplaintNotFound`` (also for an
     attachment that is not the agency's photo of this case) or ``AttachmentUnavailable``."""
-    complaint, data_keys = _unlock_by_code(session, pepper, code_text)
+    complaint, data_keys = unlock_by_code(session, pepper, code_text)
     row = session.get(Attachment, attachment_id)
     if row is None or row.id not in agency_files(session, complaint.id):
         raise ComplaintNotFound

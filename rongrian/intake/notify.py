@@ -31,7 +31,7 @@ from rongrian.intake.models import (
     NotificationSubscription,
     Status,
 )
-from rongrian.intake.store import _unlock_by_code
+from rongrian.intake.store import unlock_by_code
 
 #: Key of the outbox list in ``Session.info``.
 OUTBOX = "rongrian.notifications"
@@ -88,7 +88,7 @@ def subscribe(session: Session, pepper: bytes, code_text: str, channel: Channel,
 
     Raises ``MalformedTrackingCode`` or ``ComplaintNotFound``. Only flushes.
     """
-    complaint, data_keys = _unlock_by_code(session, pepper, code_text, upgrade=True)
+    complaint, data_keys = unlock_by_code(session, pepper, code_text, upgrade=True)
     row = session.get(NotificationSubscription, (complaint.id, channel))
     sealed = _seal(data_keys, channel, recipient, locale)
     if row is None:
@@ -107,7 +107,7 @@ def unsubscribe(session: Session, pepper: bytes, code_text: str, channel: Channe
     Returns whether there was a subscription. Raises ``MalformedTrackingCode`` or
     ``ComplaintNotFound``. Only flushes.
     """
-    complaint, _data_key = _unlock_by_code(session, pepper, code_text)
+    complaint, _data_key = unlock_by_code(session, pepper, code_text)
     row = session.get(NotificationSubscription, (complaint.id, channel))
     if row is None:
         return False
@@ -122,7 +122,7 @@ def subscribed(session: Session, pepper: bytes, code_text: str, channel: Channel
 
     Raises ``MalformedTrackingCode`` or ``ComplaintNotFound``.
     """
-    complaint, data_keys = _unlock_by_code(session, pepper, code_text)
+    complaint, data_keys = unlock_by_code(session, pepper, code_text)
     row = session.get(NotificationSubscription, (complaint.id, channel))
     return row is not None and _open(data_keys, row).get("recipient") == recipient
 

@@ -1,12 +1,10 @@
 """Filing complaints and the complainant's access through the tracking code.
 
 Every function takes the SQLAlchemy ``Session`` explicitly and only flushes; the caller commits
-(or rolls back) the unit of work, so nothing half-written survives a failure.
+(or rolls back) the unit of work, so nothing half-written survives a failure. What is filed is
+checked first by :mod:`rongrian.intake.submission` (whose names are re-exported here).
 """
 
-import json
-import re
-import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -15,7 +13,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from rongrian.crypto import aead, keys, padding, sealed
+from rongrian.crypto import aead, keys, sealed
 from rongrian.crypto.errors import PaddingOverflow
 from rongrian.crypto.tracking import digests_equal, tracking_digest, tracking_wrap_key
 from rongrian.intake import envelope
@@ -26,7 +24,7 @@ from rongrian.intake.datakeys import (
     give_complainant_key,
     seal_to_ring,
 )
-from rongrian.intake.errors import ComplaintNotFound, InvalidSubmission, NotText
+from rongrian.intake.errors import ComplaintNotFound, InvalidSubmission
 from rongrian.intake.keyring import active_unit_ring, custodian_ring, recovery_public_key
 from rongrian.intake.models import (
     CaseCounter,
@@ -38,100 +36,23 @@ from rongrian.intake.models import (
     Kind,
     Sensitivity,
     Status,
-    Unit,
 )
 from rongrian.intake.posters import poster_of
 from rongrian.intake.routing import route
 from rongrian.intake.service_clock import due_days
+from rongrian.intake.submission import (
+    IDENTITY_RECORD_BYTES,
+    LIMITS,
+    Identity,
+    Submission,
+    check_length,
+    clean_text,
+    text_or_problem,
+    validate,
+)
 from rongrian.intake.thaidate import fiscal_year_of
 from rongrian.intake.tracking_codes import display, new_tracking_code, normalise
 from rongrian.intake.workflow import information_open
-
-#: Field limits in characters (after trimming). A LINE text message is at most 5,000 characters;
-#: a web description may be longer.
-LIMITS = {
-    "what_happened": 10_000,
-    "when_happened": 300,
-    "where_happened": 500,
-    "who_involved": 1_000,
-    "name": 200,
-    "phone": 32,
-    "email": 254,
-    "information": 10_000,
-    "reply": 10_000,
-    "note": 2_000,
-}
-#: UTF-8 needs at most 4 bytes per character, and JSON at most 2 for the 1-byte characters it
-#: escapes (``"``, ``\\``, newline, tab: ``clean_text`` drops every other control character).
-_MAX_BYTES_PER_CHARACTER = 4
-_IDENTITY_FIELDS = ("name", "phone", "email")
-
-
-def _identity_record_bytes(block: int = 256) -> int:
-    """Bytes every identity record is padded to: the largest record the limits allow (every
-    field at its :data:`LIMITS` length in 4-byte characters, ``"anonymous":false``) with its
-    length frame, rounded up to ``block``."""
-    skeleton = json.dumps({"anonymous": False, **dict.fromkeys(_IDENTITY_FIELDS, "")},
-                          separators=(",", ":")).encode("utf-8")
-    largest = padding.FRAME_BYTES + len(skeleton) + _MAX_BYTES_PER_CHARACTER * sum(
-        LIMITS[field] for field in _IDENTITY_FIELDS)
-    return -(-largest // block) * block
-
-
-#: Every identity record (anonymous or not) is exactly this many bytes before encryption, so
-#: its size at rest (this + 28) says nothing about whether or how a name was given (issue 13 M2).
-IDENTITY_RECORD_BYTES = _identity_record_bytes()
-
-_PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,30}$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_CONTROL = {cp: None for cp in range(32) if chr(cp) not in "\n\t"}
-
-
-def clean_text(text: str) -> str:
-    """NFC-normalise, drop control characters (keeping newline and tab) and trim.
-
-    Raises :class:`~rongrian.intake.errors.NotText` when ``text`` is not a ``str`` (a number,
-    ``True`` or an object decoded from JSON): nothing but text reaches the core.
-    """
-    if not isinstance(text, str):
-        raise NotText(type(text).__name__)
-    return unicodedata.normalize("NFC", text).translate(_CONTROL).replace("\r", "").strip()
-
-
-def _text_or_problem(problems: dict[str, str], field: str, value: object) -> str:
-    """``clean_text(value)``, or ``""`` with ``problems[field] = "invalid"`` if not text."""
-    try:
-        return clean_text(value)  # type: ignore[arg-type]
-    except NotText:
-        problems[field] = "invalid"
-        return ""
-
-
-@dataclass(frozen=True)
-class Identity:
-    """A complainant who chose to give their identity. Sealed to the custodian only."""
-
-    name: str
-    phone: str = ""
-    email: str = ""
-
-
-@dataclass(frozen=True)
-class Submission:
-    """What a citizen filed, as any channel hands it to the core (texts already decoded)."""
-
-    kind: str
-    category_code: str
-    unit_code: str | None
-    channel: str
-    what_happened: str
-    when_happened: str = ""
-    where_happened: str = ""
-    who_involved: str = ""
-    identity: Identity | None = None
-    #: The QR poster's id from its link (``place=``; :mod:`rongrian.intake.posters`), or ``""``.
-    #: Recorded only for the ``qr`` channel and only when it names a registered poster.
-    place: str = ""
 
 
 @dataclass(frozen=True)
@@ -173,92 +94,6 @@ class ComplainantView:
     unit_name_th: str = ""
     unit_name_en: str = ""
     handled_by_integrity: bool = False
-
-
-def _check_length(problems: dict[str, str], field: str, value: str, *, required: bool) -> None:
-    if required and not value:
-        problems[field] = "required"
-    elif len(value) > LIMITS[field]:
-        problems[field] = "too_long"
-
-
-def _validate_identity(identity: Identity, problems: dict[str, str]) -> Identity:
-    cleaned = Identity(_text_or_problem(problems, "name", identity.name),
-                       _text_or_problem(problems, "phone", identity.phone),
-                       _text_or_problem(problems, "email", identity.email))
-    if problems.keys() & {"name", "phone", "email"}:
-        return cleaned
-    _check_length(problems, "name", cleaned.name, required=True)
-    _check_length(problems, "phone", cleaned.phone, required=False)
-    _check_length(problems, "email", cleaned.email, required=False)
-    if cleaned.phone and "phone" not in problems and not _PHONE.match(cleaned.phone):
-        problems["phone"] = "invalid"
-    if cleaned.email and "email" not in problems and not _EMAIL.match(cleaned.email):
-        problems["email"] = "invalid"
-    return cleaned
-
-
-def _resolve(session: Session, submission: Submission) -> tuple[Category, Unit | None]:
-    problems: dict[str, str] = {}
-    if submission.kind not in {k.value for k in Kind}:
-        problems["kind"] = "required" if not submission.kind else "unknown"
-    if submission.channel not in {c.value for c in Channel}:
-        problems["channel"] = "unknown"
-    category = session.scalars(
-        select(Category).where(Category.code == submission.category_code, Category.active)
-    ).first()
-    if category is None:
-        problems["category"] = "required" if not submission.category_code else "unknown"
-    unit = None
-    if submission.unit_code:
-        unit = session.scalars(
-            select(Unit).where(Unit.code == submission.unit_code, Unit.active)
-        ).first()
-        if unit is None:
-            problems["unit"] = "unknown"
-    if problems:
-        raise InvalidSubmission(problems)
-    assert category is not None  # noqa: S101 - narrowed by the problems check above
-    return category, unit
-
-
-def validate(session: Session, submission: Submission) -> tuple[Submission, Category, Unit | None]:
-    """Check and clean a submission; return it cleaned with its category and named unit.
-
-    Raises :class:`InvalidSubmission` listing every problem at once.
-    """
-    problems: dict[str, str] = {}
-    texts = {
-        field: _text_or_problem(problems, field, getattr(submission, field))
-        for field in ("what_happened", "when_happened", "where_happened", "who_involved")
-    }
-    for field, value in texts.items():
-        if field not in problems:
-            _check_length(problems, field, value, required=field == "what_happened")
-    not_text = [field for field in ("kind", "category_code", "unit_code", "channel")
-                if not isinstance(getattr(submission, field), str | None)]
-    if not_text:
-        problems.update({field.removesuffix("_code"): "invalid" for field in not_text})
-        raise InvalidSubmission(problems)
-    identity = (
-        _validate_identity(submission.identity, problems) if submission.identity else None
-    )
-    try:
-        category, unit = _resolve(session, submission)
-    except InvalidSubmission as exc:
-        problems.update(exc.problems)
-    if problems:
-        raise InvalidSubmission(problems)
-    cleaned = Submission(
-        kind=submission.kind,
-        category_code=submission.category_code,
-        unit_code=submission.unit_code or None,
-        channel=submission.channel,
-        identity=identity,
-        place=submission.place,
-        **texts,
-    )
-    return cleaned, category, unit
 
 
 def next_case_number(session: Session, fiscal_year: int) -> str:
@@ -413,7 +248,7 @@ _SEEN_BY_COMPLAINANT = (EventKind.REPLY, EventKind.INFORMATION, EventKind.REOPEN
 _OPENED_BY_CODE = "rongrian.opened_by_code"
 
 
-def _unlock_by_code(session: Session, pepper: bytes, code_text: str, *,
+def unlock_by_code(session: Session, pepper: bytes, code_text: str, *,
                     upgrade: bool = False) -> tuple[Complaint, DataKeys]:
     """The complaint a code opens and every generation of its data key the code reaches.
 
@@ -459,7 +294,7 @@ def read_thread(session: Session, pepper: bytes, code_text: str) -> ComplainantV
     Raises ``MalformedTrackingCode`` for text that cannot be a code and
     :class:`ComplaintNotFound` for a well-formed code that opens nothing.
     """
-    complaint, data_keys = _unlock_by_code(session, pepper, code_text)
+    complaint, data_keys = unlock_by_code(session, pepper, code_text)
     entries = []
     for event in events_of(session, complaint.id):
         text, due_on = None, None
@@ -506,14 +341,35 @@ def add_information(
     """
     now = now or datetime.now(UTC)
     problems: dict[str, str] = {}
-    cleaned = _text_or_problem(problems, "information", text)
+    cleaned = text_or_problem(problems, "information", text)
     if not problems:
-        _check_length(problems, "information", cleaned, required=True)
+        check_length(problems, "information", cleaned, required=True)
     if problems:
         raise InvalidSubmission(problems)
-    complaint, data_keys = _unlock_by_code(session, pepper, code_text, upgrade=True)
+    complaint, data_keys = unlock_by_code(session, pepper, code_text, upgrade=True)
     check_information_open(complaint, now.date())
     append_event(session, complaint, data_keys, EventKind.INFORMATION, {"text": cleaned},
                  now=now)
     complaint.updated_on = now.date()
     session.flush()
+
+
+__all__ = [
+    "IDENTITY_RECORD_BYTES",
+    "LIMITS",
+    "ComplainantView",
+    "Identity",
+    "Receipt",
+    "Submission",
+    "ThreadEntry",
+    "add_information",
+    "append_event",
+    "check_information_open",
+    "clean_text",
+    "events_of",
+    "file_complaint",
+    "next_case_number",
+    "read_thread",
+    "unlock_by_code",
+    "validate",
+]
