@@ -1,4 +1,4 @@
-"""The README's threat table, played: each adversary tries with everything it holds.
+"""The threat table (docs/threat-model.md), played: each adversary tries with everything it holds.
 
 An adversary "holds" a set of private keys (its account key, unlocked with its password, and
 every key ring it has been granted) and a set of symmetric secrets (what the instance folder
