@@ -359,7 +359,18 @@ def open_attachment(
     row = session.get(Attachment, attachment_id)
     if row is None or row.complaint_id != complaint.id:
         raise ComplaintNotFound
-    data_keys = _data_key(session, unlocked, complaint)
+    return open_verified(complaint, _data_key(session, unlocked, complaint), row,
+                         attachments_dir)
+
+
+def open_verified(complaint: Complaint, data_keys: DataKeys, row: Attachment,
+                  attachments_dir: Path) -> OpenedAttachment:
+    """Open ``row`` of ``complaint`` with the data keys the caller holds, the file checked
+    whole (every chunk authenticated, the size as recorded) before anything is served.
+
+    Raises :class:`AttachmentUnavailable` (file missing, damaged or altered) or
+    ``DecryptionFailed`` for keys that do not open it.
+    """
     info = _info(complaint, data_keys, row)
     file_key = aead.decrypt(data_keys.of(row.key_generation), row.wrapped_key,
                             key_aad(complaint.id, row.id, row.key_generation))

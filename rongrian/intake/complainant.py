@@ -23,13 +23,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from rongrian.crypto import aead, stream
-from rongrian.crypto.errors import DecryptionFailed
 from rongrian.intake import envelope
-from rongrian.intake.attachments import OpenedAttachment, _info, file_aad, key_aad
+from rongrian.intake.attachments import OpenedAttachment, open_verified
 from rongrian.intake.audit import Actor, append_entry
 from rongrian.intake.closing import agency_files
-from rongrian.intake.errors import AttachmentUnavailable, ComplaintNotFound, InvalidSubmission
+from rongrian.intake.errors import ComplaintNotFound, InvalidSubmission
 from rongrian.intake.models import (
     Attachment,
     AuditAction,
@@ -184,16 +182,4 @@ def open_agency_photo(session: Session, pepper: bytes, code_text: str,
     row = session.get(Attachment, attachment_id)
     if row is None or row.id not in agency_files(session, complaint.id):
         raise ComplaintNotFound
-    info = _info(complaint, data_keys, row)
-    file_key = aead.decrypt(data_keys.of(row.key_generation), row.wrapped_key,
-                            key_aad(complaint.id, row.id, row.key_generation))
-    path = attachments_dir / row.storage_name
-    associated = file_aad(complaint.id, row.id)
-    try:
-        with path.open("rb") as source:
-            size = stream.verify_stream(file_key, source, associated)
-    except (OSError, DecryptionFailed) as exc:
-        raise AttachmentUnavailable(str(row.id)) from exc
-    if size != info.size:
-        raise AttachmentUnavailable(str(row.id))
-    return OpenedAttachment(info, path, file_key, associated)
+    return open_verified(complaint, data_keys, row, attachments_dir)
