@@ -14,11 +14,11 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from rongrian.admin.web.auth import StaffUser, current_staff, roles_required
+from rongrian.admin.web.cleaning import UploadRefused
 from rongrian.admin.web.closing_forms import (
     AssignForm,
     CloseForm,
     ExtendForm,
-    PhotoRefused,
     TemplateForm,
     chosen_photos,
     cleaned_photos,
@@ -158,7 +158,7 @@ def _move_with_message(user: StaffUser, case_id: uuid.UUID, target: Status, form
     """Change the status with the note, the message to the complainant (or the chosen reply
     template's text when the message is left empty) and the cleaned "after" photos; commit, or
     delete the photos written if the commit fails. Raises what ``move_case`` raises and
-    ``PhotoRefused``."""
+    ``UploadRefused``."""
     message = form.message.data or ""
     if not message.strip() and form.template.data:
         complaint = case_for_member(db(), user.account.id, case_id)
@@ -221,7 +221,7 @@ def register(app: Flask) -> None:
         name = label("status", target, current_locale())
         try:
             _move_with_message(user, case_id, target, form)
-        except PhotoRefused as exc:
+        except UploadRefused as exc:
             return _refused(user, case_id, form, exc.message)
         except InvalidTransition:
             return _refused(user, case_id, form, _(

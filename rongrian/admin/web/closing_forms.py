@@ -3,7 +3,6 @@ extension, the status-and-message form, reply templates); used by :mod:`.cases` 
 :mod:`.closing_pages`."""
 
 import contextlib
-from collections.abc import Iterator
 
 from flask import current_app, request
 from flask_babel import gettext as _
@@ -13,9 +12,9 @@ from flask_wtf.file import MultipleFileField
 from werkzeug.datastructures import FileStorage
 from wtforms import DateField, SelectField, StringField, TextAreaField
 
+from rongrian.admin.web.cleaning import cleaned_uploads
 from rongrian.admin.web.forms import StatusForm
 from rongrian.channels.files import CleanedFile, FileRefused, FileTooLarge
-from rongrian.channels.isolation import clean_isolated
 from rongrian.intake.closing import PHOTO_TYPES
 from rongrian.intake.store import LIMITS
 from rongrian.web.app import settings_of
@@ -53,42 +52,28 @@ class TemplateForm(FlaskForm):  # type: ignore[misc]
     body = TextAreaField(_l("Template message"))
 
 
-class PhotoRefused(Exception):
-    """An "after" photo was refused; ``message`` says why (nothing was stored)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
 def chosen_photos(field_name: str = "evidence") -> list[FileStorage]:
     """The files chosen in the request's ``field_name`` (a browser sends one empty part when
     none is)."""
     return [item for item in request.files.getlist(field_name) if item.filename]
 
 
-@contextlib.contextmanager
-def cleaned_photos(uploads: list[FileStorage]) -> Iterator[list[CleanedFile]]:
+def cleaned_photos(uploads: list[FileStorage]) -> contextlib.AbstractContextManager[
+        list[CleanedFile]]:
     """Clean each upload in the sandboxed cleaner (as every attachment is); yield them and
-    close them at the end. Raises :class:`PhotoRefused`."""
-    settings = settings_of(current_app)
-    if len(uploads) > MAX_PHOTOS:
-        raise PhotoRefused(str(_("At most %(count)s files.", count=MAX_PHOTOS)))
-    done: list[CleanedFile] = []
-    try:
-        for upload in uploads:
-            try:
-                cleaned = clean_isolated(upload.stream, settings)
-            except FileRefused as exc:
-                raise PhotoRefused(_photo_refusal(exc)) from exc
-            done.append(cleaned)
-            if cleaned.media_type not in PHOTO_TYPES:
-                raise PhotoRefused(str(_("The “after” evidence must be a photo (JPEG, PNG "
-                                         "or HEIC). Nothing was changed.")))
-        yield done
-    finally:
-        for item in done:
-            item.close()
+    close them at the end. Raises ``UploadRefused`` (also for a file that is not a
+    photo once cleaned)."""
+    return cleaned_uploads(uploads, max_files=MAX_PHOTOS,
+                           too_many=str(_("At most %(count)s files.", count=MAX_PHOTOS)),
+                           refusal=lambda _upload, error: _photo_refusal(error),
+                           check=_not_a_photo)
+
+
+def _not_a_photo(cleaned: CleanedFile) -> str | None:
+    if cleaned.media_type in PHOTO_TYPES:
+        return None
+    return str(_("The “after” evidence must be a photo (JPEG, PNG or HEIC). Nothing was "
+                 "changed."))
 
 
 def _photo_refusal(error: FileRefused) -> str:

@@ -10,7 +10,6 @@ to print (A6 or an 80 mm receipt printer, by the print stylesheet) with the code
 
 import contextlib
 import re
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 from flask import (
@@ -42,8 +41,8 @@ from wtforms import (
 
 from rongrian.admin.letters import acknowledgement_letter, letterhead
 from rongrian.admin.web.auth import current_staff, roles_required
+from rongrian.admin.web.cleaning import UploadRefused, cleaned_uploads
 from rongrian.channels.files import CleanedFile, FileRefused, FileTooLarge, UnsupportedFileType
-from rongrian.channels.isolation import clean_isolated
 from rongrian.channels.qr.codes import tracking_link, tracking_link_svg
 from rongrian.intake.attachments import discard_files
 from rongrian.intake.audit import Actor
@@ -202,14 +201,6 @@ def _receipt_page(form: DeskForm, case_number: str, code: str | None, received: 
         is_letter=form.channel.data == "letter")
 
 
-class _Refused(Exception):
-    """A file was refused (``message`` says which and why); nothing was stored."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
 def _refusal(name: str, error: FileRefused) -> str:
     settings = settings_of(current_app)
     if isinstance(error, FileTooLarge):
@@ -222,27 +213,15 @@ def _refusal(name: str, error: FileRefused) -> str:
                  name=name))
 
 
-@contextlib.contextmanager
-def _cleaned(uploads: list[FileStorage]) -> Iterator[list[CleanedFile]]:
+def _cleaned(uploads: list[FileStorage]) -> contextlib.AbstractContextManager[
+        list[CleanedFile]]:
     """Clean every upload in the sandboxed cleaner (as the web form does); yield them, close
-    them at the end. Raises :class:`_Refused` for the first refused file or too many files."""
+    them at the end. Raises ``UploadRefused`` for the first refused file or too many files."""
     settings = settings_of(current_app)
-    if len(uploads) > settings.attachment_max_files:
-        raise _Refused(str(_("At most %(count)s files.", count=settings.attachment_max_files)))
-    done: list[CleanedFile] = []
-    try:
-        for upload in uploads:
-            name = (upload.filename or "")[-60:]
-            try:
-                done.append(clean_isolated(upload.stream, settings))
-            except FileRefused as exc:
-                raise _Refused(_refusal(name, exc)) from exc
-        yield done
-    finally:
-        for cleaned in done:
-            cleaned.close()
-        for upload in uploads:
-            upload.close()
+    return cleaned_uploads(
+        uploads, max_files=settings.attachment_max_files,
+        too_many=str(_("At most %(count)s files.", count=settings.attachment_max_files)),
+        refusal=lambda upload, error: _refusal((upload.filename or "")[-60:], error))
 
 
 def _file(form: DeskForm, received: date, cleaned: list[CleanedFile]) -> DeskReceipt:
@@ -307,7 +286,7 @@ def register(app: Flask) -> None:
         try:
             with _cleaned(uploads) as cleaned:
                 receipt = _file(form, received, cleaned)
-        except _Refused as exc:
+        except UploadRefused as exc:
             return render_template("desk.html", form=form,
                                    errors={"attachments": exc.message}), 400
         except InvalidSubmission as exc:
