@@ -5,6 +5,7 @@ The database-backed fixtures run on SQLite, and again on PostgreSQL when
 schema holding the demo municipality with known passwords (:data:`PASSWORDS`).
 """
 
+import email.message
 import os
 import re
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ from rongrian.admin.web.app import create_staff_app
 from rongrian.channels.web.app import create_public_app
 from rongrian.intake.db import make_engine, make_session_factory
 from rongrian.intake.models import Base
+from rongrian.mail import MailSettings
 from rongrian.settings import Settings, create_secrets
 
 PASSWORDS = {
@@ -130,3 +132,52 @@ def csrf_token(html: str) -> str:
     match = _CSRF.search(html)
     assert match, "page has no CSRF token"
     return match.group(1) or match.group(2)
+
+
+# --- a real SMTP server on loopback (issues 9 and 10) -------------------------------------
+
+@dataclass
+class SmtpSink:
+    """Messages a real SMTP server (aiosmtpd) on 127.0.0.1 received, parsed, in order."""
+
+    host: str
+    port: int
+    messages: list[email.message.EmailMessage]
+
+    def mail_settings(self, **overrides: object) -> MailSettings:
+        values: dict[str, object] = {"host": self.host, "port": self.port, "security": "none",
+                                     "sender": "Rongrian <rongrian@example.go.th>"}
+        values.update(overrides)
+        return MailSettings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpSink]:
+    """An aiosmtpd server on a free loopback port for one test; ``.messages`` holds what it got."""
+    from email import message_from_bytes, policy
+
+    from aiosmtpd.controller import Controller
+
+    sink = SmtpSink(host="127.0.0.1", port=0, messages=[])
+
+    class Handler:
+        async def handle_DATA(self, server: object, session: object,  # noqa: N802
+                              envelope: object) -> str:
+            raw = envelope.original_content or envelope.content  # type: ignore[attr-defined]
+            sink.messages.append(message_from_bytes(raw, policy=policy.default))
+            return "250 OK"
+
+    controller = Controller(Handler(), hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    sink.port = controller.port
+    try:
+        yield sink
+    finally:
+        controller.stop()
+
+
+def _free_port() -> int:
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
