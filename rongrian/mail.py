@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import smtplib
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
@@ -109,8 +110,11 @@ def named_address(name: str, address: str) -> str:
     return formataddr((name, address))
 
 
-def send(settings: MailSettings, messages: list[EmailMessage]) -> int:
+def send(settings: MailSettings, messages: list[EmailMessage], *,
+         on_sent: Callable[[EmailMessage], None] | None = None) -> int:
     """Send ``messages`` over one connection to the relay; returns how many were accepted.
+    ``on_sent`` is called with each message right after the relay accepted it (e.g. to record
+    it as sent, so that a run stopped half-way resends only the rest).
 
     Raises :class:`MailError` (with what to check) when the relay cannot be reached, refuses
     the log-in, or refuses every recipient of a message; messages before the failing one have
@@ -126,6 +130,8 @@ def send(settings: MailSettings, messages: list[EmailMessage]) -> int:
             for message in messages:
                 smtp.send_message(message)
                 sent += 1
+                if on_sent is not None:
+                    on_sent(message)
     except smtplib.SMTPAuthenticationError as exc:
         raise MailError("เซิร์ฟเวอร์อีเมลไม่รับชื่อผู้ใช้/รหัสผ่าน / the SMTP relay refused the log-in: "
                         "check RONGRIAN_SMTP_USER and RONGRIAN_SMTP_PASSWORD") from exc

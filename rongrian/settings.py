@@ -8,6 +8,7 @@ without them refuses to run.
 import base64
 import json
 import os
+import re
 import secrets
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -54,6 +55,10 @@ class Settings:
     ``one_time_password_hours``; a staff session idle for ``staff_idle_minutes`` ends; an account
     is locked for ``login_lock_minutes`` after ``login_lock_after`` failed log-ins in a row.
     ``secure_cookies``: ``None`` follows the public URL (``Secure`` when it is HTTPS).
+    Map on the web form (issue 12): ``map_tiles`` is a tile server's URL template
+    (``https://tiles.example.go.th/{z}/{x}/{y}.png``; empty: no map, only "use my location" and
+    the text), ``map_attribution`` the plain text the tile server asks to show, ``map_center``
+    where the map opens as ``(latitude, longitude, zoom)``.
     """
 
     database_url: str
@@ -91,6 +96,10 @@ class Settings:
     #: Staff roles that must use a second factor (TOTP; issue 9 §5): ``admin`` and
     #: ``custodian`` unless ``RONGRIAN_STAFF_2FA_ROLES`` says otherwise.
     second_factor_roles: frozenset[str] = frozenset({"admin", "custodian"})
+    map_tiles: str = ""
+    map_attribution: str = ""
+    #: Bangkok at a zoom that shows the city (``RONGRIAN_MAP_CENTER``, "lat,lon,zoom").
+    map_center: tuple[float, float, int] = (13.7563, 100.5018, 12)
 
     @property
     def https(self) -> bool:
@@ -102,6 +111,12 @@ class Settings:
         """``Secure`` cookies: ``secure_cookies`` when set, else whether the public URL is
         HTTPS (issue 13 L5)."""
         return self.https if self.secure_cookies is None else self.secure_cookies
+
+    @property
+    def map_tiles_origin(self) -> str:
+        """The tile server's origin (``https://tiles.example.go.th``) for the public pages'
+        ``img-src``, or ``""`` without a map."""
+        return tiles_origin(self.map_tiles) if self.map_tiles else ""
 
     @property
     def line_enabled(self) -> bool:
@@ -227,7 +242,57 @@ def from_environment() -> Settings:
         login_lock_after=_positive_int("RONGRIAN_LOGIN_LOCK_AFTER", 5),
         login_lock_minutes=_positive_int("RONGRIAN_LOGIN_LOCK_MINUTES", 15),
         second_factor_roles=_second_factor_roles(),
+        map_tiles=_map_tiles(),
+        map_attribution=os.environ.get("RONGRIAN_MAP_ATTRIBUTION", "").strip(),
+        map_center=_map_center(),
     )
+
+
+_TILE_TEMPLATE = re.compile(
+    r"^(?P<origin>https?://[A-Za-z0-9.\-]+(?::[0-9]{1,5})?)/[A-Za-z0-9._~/\-{}?=&%]*$",
+    re.IGNORECASE)
+
+
+def tiles_origin(template: str) -> str:
+    """The origin (``scheme://host[:port]``) of a tile URL template such as
+    ``https://tiles.example.go.th/{z}/{x}/{y}.png``.
+
+    The template must be ``http(s)``, name one host (no ``{s}`` sub-domains, no user or
+    fragment: its origin goes into the Content-Security-Policy) and hold ``{z}``, ``{x}`` and
+    ``{y}``; a query (an API key) may follow. Raises ``SetupError``."""
+    match = _TILE_TEMPLATE.match(template)
+    if match is None or not all(part in template for part in ("{z}", "{x}", "{y}")):
+        raise SetupError("RONGRIAN_MAP_TILES must be a tile URL such as "
+                         "https://tiles.example.go.th/{z}/{x}/{y}.png (one host, no {s}, "
+                         f"no user), not {template!r}")
+    return match.group("origin").lower()
+
+
+def _map_tiles() -> str:
+    """``RONGRIAN_MAP_TILES``: a tile URL template (checked by :func:`tiles_origin`), or ``""``
+    (no map). Raises ``SetupError``."""
+    template = os.environ.get("RONGRIAN_MAP_TILES", "").strip()
+    if template:
+        tiles_origin(template)
+    return template
+
+
+def _map_center() -> tuple[float, float, int]:
+    """``RONGRIAN_MAP_CENTER``: ``latitude,longitude,zoom`` (zoom 1–19) where the map opens;
+    Bangkok at zoom 12 when unset. Raises ``SetupError``."""
+    text = os.environ.get("RONGRIAN_MAP_CENTER", "").strip()
+    if not text:
+        return Settings.map_center
+    try:
+        lat_text, lon_text, zoom_text = (part.strip() for part in text.split(","))
+        latitude, longitude, zoom = float(lat_text), float(lon_text), int(zoom_text)
+    except ValueError as exc:
+        raise SetupError("RONGRIAN_MAP_CENTER must be latitude,longitude,zoom such as "
+                         f"13.7563,100.5018,12, not {text!r}") from exc
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180 and 1 <= zoom <= 19):
+        raise SetupError("RONGRIAN_MAP_CENTER is out of range (latitude −90…90, longitude "
+                         f"−180…180, zoom 1…19): {text!r}")
+    return latitude, longitude, zoom
 
 
 #: Roles ``RONGRIAN_STAFF_2FA_ROLES`` may name (:class:`rongrian.intake.models.Role` values).

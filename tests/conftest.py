@@ -22,6 +22,7 @@ from rongrian.admin.migrate import upgrade
 from rongrian.admin.organisation import Organisation, create_demo_organisation
 from rongrian.admin.web.app import create_staff_app
 from rongrian.channels.web.app import create_public_app
+from rongrian.crypto.keys import X25519PrivateKey
 from rongrian.intake.db import make_engine, make_session_factory
 from rongrian.intake.models import Base
 from rongrian.mail import MailSettings
@@ -181,3 +182,20 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+# --- the notifier key of e-mail notices (issue 9 §4) ---------------------------------------
+
+@pytest.fixture
+def notifier_key(demo: Demo, settings: Settings) -> X25519PrivateKey:
+    """The notifier key pair made as ``rongrian notify init-key`` does: the private key's file
+    in the test instance folder, the public key in the database. Returns the private key."""
+    from datetime import date
+
+    from rongrian.intake import notices
+
+    path = notices.key_path(settings.instance_path)
+    with demo.sessions() as session:
+        assert notices.create_key(session, path, date(2026, 11, 2)) == "created"
+        session.commit()
+    return notices.load_private_key(path)

@@ -3,6 +3,8 @@ the CLI has, hardened, and an nginx site that keeps citizens' addresses out of i
 
 import configparser
 import shlex
+import shutil
+import subprocess
 import textwrap
 from pathlib import Path
 
@@ -64,7 +66,9 @@ def test_every_background_job_has_a_unit() -> None:
     names = {path.name for path in SERVICES + TIMERS}
     assert {"rongrian-web.service", "rongrian-line-worker.service",
             "rongrian-maintenance.service", "rongrian-maintenance.timer",
-            "rongrian-backup.service", "rongrian-backup.timer"} <= names
+            "rongrian-backup.service", "rongrian-backup.timer",
+            "rongrian-digest.service", "rongrian-digest.timer",
+            "rongrian-report-send.service", "rongrian-report-send.timer"} <= names
 
 
 @pytest.mark.parametrize("path", SERVICES, ids=lambda path: path.name)
@@ -95,6 +99,25 @@ def test_each_timer_starts_its_service_even_after_downtime(path: Path) -> None:
     assert timer["Timer"]["Persistent"] == "true"
     assert timer["Install"]["WantedBy"] == "timers.target"
     assert (path.parent / f"{path.stem}.service").exists()
+
+
+@pytest.mark.parametrize(("name", "command", "when"), [
+    ("rongrian-digest", ["digest", "send"], "Mon..Fri *-*-* 07:30:00 Asia/Bangkok"),
+    ("rongrian-report-send", ["report-send", "--period", "last-quarter", "--kind", "both",
+                              "--to", "executives"], "*-01,04,07,10-05 08:00:00 Asia/Bangkok"),
+])
+def test_mail_jobs_run_on_bangkok_mornings(name: str, command: list[str], when: str) -> None:
+    """The digest and the quarterly report (issues 9 §2, 10 §4) run in the Bangkok morning,
+    after midnight UTC, so "today" and "last-quarter" (UTC dates) are the Thai ones."""
+    service = unit(DEPLOY / "systemd" / f"{name}.service")["Service"]
+    assert rongrian_arguments(service["ExecStart"]) == command
+    assert "AF_INET" in service["RestrictAddressFamilies"].split()  # reaches the relay
+    assert unit(DEPLOY / "systemd" / f"{name}.timer")["Timer"]["OnCalendar"] == when
+    analyse = shutil.which("systemd-analyze")
+    if analyse:  # systemd's own reading of the calendar expression
+        result = subprocess.run([analyse, "calendar", when],  # noqa: S603 - fixed arguments
+                                capture_output=True, text=True, check=False)
+        assert result.returncode == 0, result.stderr
 
 
 def test_the_web_service_runs_several_workers_the_environment_allows() -> None:

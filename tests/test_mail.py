@@ -56,3 +56,15 @@ def test_a_relay_that_is_down_says_what_to_check() -> None:
     message = compose(settings, to="a@example.go.th", subject="s", body="b")
     with pytest.raises(MailError, match="RONGRIAN_SMTP_HOST.*0 of 1 sent"):
         send(settings, [message])
+
+
+def test_each_accepted_message_is_reported_as_it_goes(smtp_server: SmtpSink) -> None:
+    """``on_sent`` hears of each message right after the relay took it (the digest records it
+    then, so a run stopped half-way resends only the rest)."""
+    settings = smtp_server.mail_settings()
+    messages = [compose(settings, to=f"{name}@example.go.th", subject="s", body="b")
+                for name in ("a", "b")]
+    heard: list[tuple[str, int]] = []
+    assert send(settings, messages, on_sent=lambda m: heard.append(
+        (str(m["To"]), len(smtp_server.messages)))) == 2
+    assert heard == [("a@example.go.th", 1), ("b@example.go.th", 2)]

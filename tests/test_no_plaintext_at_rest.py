@@ -25,12 +25,13 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.orm import Session
 
+from rongrian.crypto.keys import X25519PrivateKey
 from rongrian.intake.casework import change_status, reply
 from rongrian.intake.models import Complaint, StaffAccount, Status
 from rongrian.intake.store import Identity, add_information, file_complaint
 from rongrian.intake.tracking_codes import normalise
 from rongrian.settings import Settings
-from tests.conftest import Demo, csrf_token
+from tests.conftest import Demo, SmtpSink, csrf_token
 from tests.intake.helpers import submission, unlock
 
 _HEX_TO_THAI = str.maketrans("0123456789abcdef", "กขคงจฉชซฌญฎฏฐฑฒณ")
@@ -332,3 +333,66 @@ def test_attachments_are_unreadable_at_rest(demo: Demo, engine: Engine, settings
     assert leaks(kept.values, database_columns(engine)) == []
     assert leaks(kept.values, sqlite_files(engine)) == []
     assert leaks(kept.values, instance_files(settings.instance_path)) == []
+
+
+# --- e-mail notices (issue 9 §4) ----------------------------------------------------------
+
+def test_notice_addresses_are_unreadable_at_rest(demo: Demo, engine: Engine, settings: Settings,
+                                                 public_client: FlaskClient,
+                                                 notifier_key: X25519PrivateKey,
+                                                 smtp_server: SmtpSink,
+                                                 monkeypatch: pytest.MonkeyPatch,
+                                                 caplog: pytest.LogCaptureFixture) -> None:
+    """Addresses left for notices on the form and on /track, after staff acted and the worker
+    sent the notices: not in any column, the SQLite files, the instance folder (which holds the
+    notifier key) or the logs; the same search finds them in the mail that was sent."""
+    from rongrian.admin.notices_cli import send_waiting
+
+    caplog.set_level(logging.DEBUG)
+    monkeypatch.setenv("RONGRIAN_SMTP_HOST", smtp_server.host)
+    monkeypatch.setenv("RONGRIAN_SMTP_FROM", "rongrian@example.go.th")
+    kept = Secrets()
+    on_form = kept.add("address on the form", f"form.{uuid.uuid4().hex[:10]}@example.org")
+    on_track = kept.add("address on /track", f"track.{uuid.uuid4().hex[:10]}@example.org")
+    response = public_client.post("/report", data={
+        "csrf_token": csrf_token(public_client.get("/report").get_data(as_text=True)),
+        "kind": "complaint", "category": "general", "unit": "WORKS", "channel": "web",
+        "what_happened": kept.sentence("notice complaint", "ท่อระบายน้ำอุดตัน"),
+        "identity": "anonymous", "notice_email": on_form})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200, page
+    number = _RECEIPT_NUMBER.search(page)
+    assert number
+    with demo.sessions() as session:
+        filed = file_complaint(session, settings.secrets.tracking_pepper, submission(
+            unit_code="WORKS", what_happened=kept.sentence("second", "ไฟถนนดับ")), now=FILED_AT)
+        session.commit()
+    thread = public_client.post("/track", data={
+        "csrf_token": csrf_token(public_client.get("/track").get_data(as_text=True)),
+        "code": filed.tracking_code}).get_data(as_text=True)
+    opted = public_client.post("/track/notices", data={
+        "csrf_token": csrf_token(thread.split('id="notices"')[1]), "code": filed.tracking_code,
+        "action": "on", "notice_email": on_track})
+    assert opted.status_code == 200
+    with demo.sessions() as session:
+        first = session.scalars(select(Complaint.id).where(
+            Complaint.case_number == number.group(1))).one()
+        works = unlock(session, "works")
+        for complaint_id in (first, filed.complaint_id):
+            change_status(session, works, complaint_id, Status.IN_PROGRESS, "", now=FILED_AT)
+        session.commit()
+
+    assert leaks(kept.values, database_columns(engine)) == []  # waiting to be sent
+    run = send_waiting(demo.sessions, notifier_key, smtp_server.mail_settings(),
+                       settings.public_base_url)
+    assert run.sent == 2
+    # The relay sees the address, necessarily: its own log ("mail.log", aiosmtpd) is left out.
+    ours = "\n".join(record.getMessage() for record in caplog.records
+                     if record.name != "mail.log")
+    for source in (database_columns(engine), sqlite_files(engine),
+                   instance_files(settings.instance_path),
+                   {"log records": ours.encode("utf-8")}):
+        assert leaks(kept.values, source) == []
+    mails = {"mail": b"\n".join(m.as_bytes() for m in smtp_server.messages)}
+    assert {name for name, _where in leaks(kept.values, mails)} == {
+        "address on the form", "address on /track"}

@@ -13,7 +13,17 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rongrian.admin import backup_cli, cli_custody, days_off_cli, keys_cli, serve_cli, setup_cli
+from rongrian.admin import (
+    backup_cli,
+    cli_custody,
+    days_off_cli,
+    digest_cli,
+    keys_cli,
+    notices_cli,
+    report_send,
+    serve_cli,
+    setup_cli,
+)
 from rongrian.admin.desk_import import add_desk_commands
 from rongrian.admin.maintenance import Purge
 from rongrian.admin.migrate import upgrade
@@ -49,6 +59,7 @@ def init(*, demo: bool) -> bool:
     upgrade(engine)
     factory = make_session_factory(engine)
     with factory() as session:
+        notices_cli.ensure_key(instance, session)  # issue 9 §4: e-mail notices
         if session.scalars(select(Installation)).first() is not None:
             print("ตั้งค่าระบบไว้แล้ว / Already set up:", instance)
             return False
@@ -85,12 +96,19 @@ def _settings() -> Settings:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from rongrian.admin.memo_docx import memo_details
+    from rongrian.admin.report_documents import FORMATS, UnknownFormat, build, format_of
     from rongrian.admin.report_docx import canonical_label, write_docx
     from rongrian.intake.audit import COMMAND_LINE, Actor, ChainHead, append_entry
     from rongrian.intake.period_report import ReportKind, build_report
     from rongrian.intake.publication import find
     from rongrian.intake.reporting import parse_period, summarise
 
+    try:  # --format, else the suffix of --out, else docx (issue 10 §2)
+        fmt = format_of(args.format, Path(args.out))
+    except UnknownFormat:
+        return _fail(f"รูปแบบ {args.format!r} ไม่รองรับ ใช้ {', '.join(FORMATS)}",
+                     f"format {args.format!r} is not supported; use {', '.join(FORMATS)}")
     try:
         period = parse_period(args.period)
     except InvalidPeriod:
@@ -112,11 +130,16 @@ def cmd_report(args: argparse.Namespace) -> int:
         # "Open past due" is counted as of today for a period still running (else its end).
         summary = summarise(session, period, as_of=datetime.now(UTC).date())
         entry = append_entry(session, AuditAction.SUMMARY_EXPORTED, Actor(None, COMMAND_LINE),
-                             detail={"period": canonical_label(period)})
+                             detail={"period": canonical_label(period), "format": fmt})
         out = Path(args.out)
-        write_docx(summary, out, organisation=installation.organisation_name,
-                   audit_head=ChainHead(entry.seq, entry.entry_hash.hex()), report=report,
-                   record=find(session, canonical_label(period), kind))
+        record = find(session, canonical_label(period), kind)
+        if fmt == "docx":
+            write_docx(summary, out, organisation=installation.organisation_name,
+                       audit_head=ChainHead(entry.seq, entry.entry_hash.hex()), report=report,
+                       record=record, memo=memo_details(session, record))
+        else:  # the memo PDF, or the workbook of both kinds
+            out.write_bytes(build(session, period, kind, fmt, report=report,
+                                  audit_head=ChainHead(entry.seq, entry.entry_hash.hex())).data)
         try:
             session.commit()
         except Exception:
@@ -186,7 +209,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve_cli.register(sub)
     p_report = sub.add_parser("report", help="executive summary as a Word file")
     p_report.add_argument("--period", required=True, help="2568, 2568-Q1, 2568-H1 or 2568-10")
-    p_report.add_argument("--out", required=True, help="output .docx path")
+    p_report.add_argument("--out", required=True, help="output file (.docx, .pdf or .xlsx)")
+    p_report.add_argument("--format", help="docx, pdf or xlsx (both kinds in one workbook); "
+                                           "default: the suffix of --out, else docx")
     p_report.add_argument("--kind", choices=["general", "corruption"], default="general",
                           help="general (service, suggestions, compliments) or corruption")
     p_report.set_defaults(func=cmd_report)
@@ -198,12 +223,16 @@ def build_parser() -> argparse.ArgumentParser:
     add_qr_commands(sub)
     add_desk_commands(sub)
     days_off_cli.register(sub)  # issue 9: the agency's own days off
+    digest_cli.register(sub, _fail)  # issue 9 §2: the daily digest e-mail
+    report_send.register(sub, _fail)  # issue 10 §4: reports by e-mail
+    notices_cli.register(sub)  # issue 9 §4: the complainant's e-mail notices
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``rongrian`` command."""
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(report_send.spelt_as_report_send(
+        sys.argv[1:] if argv is None else argv))
     try:
         return int(args.func(args))
     except SetupError as exc:

@@ -23,6 +23,7 @@ from rongrian.admin import staffing
 from rongrian.admin.desk_cli import add_desk_command
 from rongrian.admin.identity_cli import add_repad_command
 from rongrian.admin.lockout_cli import add_unlock_command
+from rongrian.admin.staff_email import add_email_command
 from rongrian.crypto.errors import MalformedKey
 from rongrian.crypto.keys import X25519PrivateKey, parse_recovery_key
 from rongrian.intake.audit import COMMAND_LINE, RECOVERY_KEY, Actor
@@ -383,6 +384,7 @@ def _staff_parsers(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -
     reset.set_defaults(func=cmd_staff_reset)
     add_unlock_command(ssub)
     add_desk_command(ssub)
+    add_email_command(ssub)  # issue 9 §2: address for the daily digest and reports
 
 
 def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:

@@ -1,11 +1,14 @@
-"""The executive summary as an official-looking Thai Word file (สรุปสถิติเรื่องร้องเรียนเสนอผู้บริหาร).
+"""The executive summary as a Thai official memo in Word (บันทึกข้อความ เสนอผู้บริหาร, issue 10 §2).
 
 ITA asks agencies to summarise complaint statistics for their executives monthly, quarterly, every
-six months and yearly, by fiscal year in พ.ศ.; the summaries are exchanged as Word files. The file
-carries counts only, never case content. The page ``/summary`` of the staff app shows the same
-sections (:func:`sections`) and the same title (:func:`period_title`).
+six months and yearly, by fiscal year in พ.ศ., with an analysis, the executive's acknowledgement
+and permission to publish; the summaries are exchanged as Word files. The file carries counts
+only, never case content. The page ``/summary`` of the staff app shows the same sections
+(:func:`sections`) and the same title (:func:`period_title`).
 
-Fonts, sizes and page set-up of a Thai official document come from :mod:`rongrian.admin.docx_thai`.
+The memo's frame (header, signatures, page numbers, notes) is :mod:`rongrian.admin.memo_docx`,
+the period report's items :mod:`rongrian.admin.period_docx`, fonts, sizes and page set-up of a
+Thai official document :mod:`rongrian.admin.docx_thai`.
 """
 
 import io
@@ -28,19 +31,28 @@ from rongrian.admin.docx_thai import (
     add_run,
     set_up_a4,
 )
-from rongrian.admin.period_docx import add_period_report
+from rongrian.admin.memo_docx import (
+    MemoDetails,
+    add_annex,
+    add_memo_header,
+    add_page_numbers,
+    add_signatures,
+    body_paragraph,
+)
+from rongrian.admin.period_docx import KIND_TITLES, add_period_report
 from rongrian.intake.audit import ChainHead
 from rongrian.intake.models import Channel, Kind, PeriodReport, Status
-from rongrian.intake.period_report import Report
+from rongrian.intake.period_report import Report, ReportKind
 from rongrian.intake.reporting import Period, Summary
 from rongrian.intake.thaidate import BE_OFFSET, THAI_MONTHS
 from rongrian.web.labels import LABELS
 from rongrian.web.thaidates import format_date
 
 TABLE_SIZE = Pt(14)
-TITLE_SIZE = Pt(18)
 #: Columns: number, item, count, percentage (16 cm of text width on A4 with 3 + 2 cm margins).
 COLUMN_WIDTHS = (Cm(1.2), Cm(9.6), Cm(3.2), Cm(2.0))
+#: Rows at the top of a table kept on the page of its heading (the rest may flow on).
+KEPT_ROWS = 3
 
 _MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
               "September", "October", "November", "December")
@@ -254,7 +266,7 @@ def _table(document: Any, section: Section) -> None:
     _cell(cells[3], "100.0" if total else "–", bold=True, align=right)
     for cell in cells:
         _shade(cell, "F2F2F2")
-    for row in table.rows[:-1]:  # keep a table on one page when it fits on one
+    for row in table.rows[:KEPT_ROWS]:  # a heading never ends a page alone; long tables split
         for cell in row.cells:
             for paragraph in cell.paragraphs:
                 paragraph.paragraph_format.keep_with_next = True
@@ -265,51 +277,82 @@ def _table(document: Any, section: Section) -> None:
             cell.width = width  # each cell, which Word follows
 
 
-def _long_thai_date(day: date) -> str:
-    return str(thai_strftime(datetime(day.year, day.month, day.day), "%-d %B พ.ศ. %Y"))
+def memo_subject(period: Period, kind: ReportKind | None) -> str:
+    """The memo's ``เรื่อง``: ``รายงานสรุปผลการดำเนินการเรื่องร้องเรียนทั่วไป (…) ไตรมาสที่ 1
+    ปีงบประมาณ พ.ศ. 2569`` with a period report of ``kind``, ``รายงานสรุปสถิติเรื่องร้องเรียน …``
+    for the summary alone (``kind`` ``None``)."""
+    if kind is None:
+        return f"รายงานสรุปสถิติเรื่องร้องเรียน {period_name(period)}"
+    return f"รายงานสรุปผลการดำเนินการ{KIND_TITLES[kind]} {period_name(period)}"
+
+
+def _overview(document: Any, summary: Summary, *, numbered: bool) -> None:
+    """The summary's tables, as item 1 with sub-items (1.1…) or as items 1… alone."""
+    if numbered:
+        heading = add_paragraph(document, "1. สรุปสถิติเรื่องร้องเรียนที่ได้รับทุกประเภท", bold=True,
+                                before=10, after=4)
+        heading.paragraph_format.left_indent = Cm(1.25)
+        heading.paragraph_format.keep_with_next = True
+    for number, section in enumerate(sections(summary), start=1):
+        label = f"1.{number}" if numbered else f"{number}."
+        heading = add_paragraph(document, f"{label} {section.title[0]}", bold=True, before=10,
+                                after=4)
+        heading.paragraph_format.left_indent = Cm(1.25)
+        heading.paragraph_format.keep_with_next = True
+        _table(document, section)
 
 
 def build_document(summary: Summary, *, organisation: str, issued_on: date | None = None,
                    audit_head: ChainHead | None = None, report: Report | None = None,
-                   record: PeriodReport | None = None) -> Any:
-    """The summary as a ``docx.Document`` (Thai, A4, Sarabun 16 pt); with ``report`` its
-    period report (:func:`rongrian.admin.period_docx.add_period_report`) follows the tables,
-    with ``record``'s analysis and acknowledgement.
+                   record: PeriodReport | None = None, memo: MemoDetails | None = None) -> Any:
+    """The summary as a Thai official memo (บันทึกข้อความ, :mod:`rongrian.admin.memo_docx`) in a
+    ``docx.Document``: A4, TH Sarabun New 16 pt (Sarabun as its fallback), page numbers from
+    page 2. The body: the period and total, the summary's tables, then — with ``report`` — the
+    period report's items (:func:`rongrian.admin.period_docx.add_period_report`: cross-tables,
+    the two charts, times, overdue cases, ``record``'s analysis); then the integrity officer's
+    signature and the executive's acknowledgement (``ได้รับทราบ`` once ``record`` is
+    acknowledged). ``memo`` (:func:`rongrian.admin.memo_docx.memo_details`) names the agency,
+    the document number, the addressee and the signer; without it ``organisation`` alone.
 
-    ``audit_head`` (the audit log's latest entry when the file was made) is printed at the end,
-    so that a later, shorter audit log is visible against the file (DESIGN.md promise 7).
+    ``audit_head`` (the audit log's latest entry when the file was made) is printed in the
+    notes after the signatures, not in the body, so that a later, shorter audit log is visible
+    against the file (DESIGN.md promise 7).
     """
     issued_on = issued_on or datetime.now(UTC).date()
-    document = Document()
-    set_up_a4(document, "สรุปสถิติเรื่องร้องเรียน")
-    centre = WD_ALIGN_PARAGRAPH.CENTER
-    add_paragraph(document, organisation, bold=True, size=TITLE_SIZE, align=centre)
-    add_paragraph(document, "สรุปสถิติเรื่องร้องเรียน", bold=True, size=TITLE_SIZE, align=centre)
+    memo = memo or MemoDetails(department=organisation)
     period = summary.period
-    add_paragraph(document, period_name(period), bold=True, align=centre)
-    add_paragraph(document, f"ระหว่างวันที่ {period_range(period)}", align=centre)
-    add_paragraph(document, f"ออก ณ วันที่ {_long_thai_date(issued_on)}", align=centre, after=12)
-    intro = add_paragraph(document, after=6)
-    intro.paragraph_format.first_line_indent = Cm(2.5)
+    subject = memo_subject(period, report.kind if report is not None else None)
+    document = Document()
+    set_up_a4(document, f"บันทึกข้อความ {subject}")
+    add_page_numbers(document, thai=memo.thai_digits)
+    add_memo_header(document, memo, subject=subject, dated=issued_on)
+    body_paragraph(document, "ตามที่หน่วยงานต้องรายงานผลการดำเนินการเรื่องร้องเรียนต่อผู้บริหาร"
+                             "และเผยแพร่ต่อสาธารณะตามเกณฑ์การประเมินคุณธรรมและความโปร่งใสในการ"
+                             "ดำเนินงานของหน่วยงานภาครัฐ (ITA) นั้น")
+    intro = body_paragraph(document, before=6)
     add_run(intro, f"ในช่วง{period_name(period)} ({period_range(period)}) หน่วยงานได้รับเรื่องร้องเรียน "
-                "ร้องทุกข์ แจ้งเบาะแส ข้อเสนอแนะ และคำชมเชย ทุกช่องทาง รวมทั้งสิ้น ")
+                   "ร้องทุกข์ แจ้งเบาะแส ข้อเสนอแนะ และคำชมเชย ทุกช่องทาง รวมทั้งสิ้น ")
     add_run(intro, f"{summary.total:,} เรื่อง", bold=True)
     add_run(intro, " มีรายละเอียดดังนี้")
-    for number, section in enumerate(sections(summary), start=1):
-        heading = add_paragraph(document, f"{number}. {section.title[0]}", bold=True, before=10,
-                             after=4)
-        heading.paragraph_format.keep_with_next = True
-        _table(document, section)
+    _overview(document, summary, numbered=report is not None)
     if report is not None:
-        add_period_report(document, report, record)
-    add_paragraph(document, before=12)
-    note = add_paragraph(document, "หมายเหตุ: รายงานนี้แสดงเฉพาะจำนวนเรื่อง ไม่มีเนื้อหาของเรื่องร้องเรียน"
-                                "และไม่มีข้อมูลที่ระบุตัวผู้ร้องเรียน สถานะเป็นข้อมูล ณ วันที่ออกรายงาน",
-                      size=TABLE_SIZE)
-    note.paragraph_format.keep_together = True
-    if audit_head is not None:
-        add_paragraph(document, audit_head_line(audit_head), size=TABLE_SIZE, before=6)
+        add_period_report(document, report, record, first=2)
+    closing = body_paragraph(document, "จึงเรียนมาเพื่อโปรดทราบ" + (
+        " และพิจารณาอนุญาตให้เผยแพร่รายงานนี้บนเว็บไซต์ของหน่วยงาน" if report is not None else ""),
+        before=12)
+    closing.paragraph_format.keep_with_next = True  # with the signature under it
+    add_signatures(document, memo, record if report is not None else None)
+    notes = ["รายงานนี้แสดงเฉพาะจำนวนเรื่อง ไม่มีเนื้อหาของเรื่องร้องเรียนและไม่มีข้อมูลที่ระบุตัว"
+             f"ผู้ร้องเรียน สถานะเป็นข้อมูล ณ วันที่ {_long_thai_date(issued_on)}"]
+    if audit_head is not None:  # the hash on a line of its own: it cannot break
+        line = audit_head_line(audit_head)
+        notes.append(line.replace(f" {audit_head.entry_hash}", f"\n{audit_head.entry_hash}"))
+    add_annex(document, notes)
     return document
+
+
+def _long_thai_date(day: date) -> str:
+    return str(thai_strftime(datetime(day.year, day.month, day.day), "%-d %B พ.ศ. %Y"))
 
 
 def audit_head_line(head: ChainHead) -> str:
@@ -320,23 +363,25 @@ def audit_head_line(head: ChainHead) -> str:
 
 def docx_bytes(summary: Summary, *, organisation: str, issued_on: date | None = None,
                audit_head: ChainHead | None = None, report: Report | None = None,
-               record: PeriodReport | None = None) -> bytes:
+               record: PeriodReport | None = None, memo: MemoDetails | None = None) -> bytes:
     """The Word file of :func:`build_document` as bytes (for a download)."""
     buffer = io.BytesIO()
     build_document(summary, organisation=organisation, issued_on=issued_on,
-                   audit_head=audit_head, report=report, record=record).save(buffer)
+                   audit_head=audit_head, report=report, record=record, memo=memo).save(buffer)
     return buffer.getvalue()
 
 
 def write_docx(summary: Summary, path: Path, *, organisation: str,
                issued_on: date | None = None, audit_head: ChainHead | None = None,
-               report: Report | None = None, record: PeriodReport | None = None) -> None:
-    """Write the summary of ``summary`` to ``path`` as a Word (.docx) file.
+               report: Report | None = None, record: PeriodReport | None = None,
+               memo: MemoDetails | None = None) -> None:
+    """Write the summary of ``summary`` to ``path`` as a Word (.docx) file (the memo of
+    :func:`build_document`).
 
     Raises ``OSError`` if ``path`` cannot be written.
     """
     path.write_bytes(docx_bytes(summary, organisation=organisation, issued_on=issued_on,
-                                audit_head=audit_head, report=report, record=record))
+                                audit_head=audit_head, report=report, record=record, memo=memo))
 
 
 __all__ = [
@@ -346,6 +391,7 @@ __all__ = [
     "build_document",
     "canonical_label",
     "docx_bytes",
+    "memo_subject",
     "percent",
     "period_heading",
     "period_name",

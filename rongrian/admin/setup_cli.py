@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, inspect, select
 from sqlalchemy.orm import Session
 
+from rongrian.admin import notices_cli
 from rongrian.admin.migrate import upgrade
 from rongrian.admin.org_apply import Applied, apply_organisation
 from rongrian.admin.orgfile import OrganisationFileInvalid, OrganisationSpec, load_organisation_file
@@ -147,6 +148,7 @@ def cmd_setup(args: argparse.Namespace) -> int:
                   file=sys.stderr)
             return 2
         session.commit()
+        notices_cli.ensure_key(instance, session)  # issue 9 §4: e-mail notices
     engine.dispose()
     _print_changes(done, check=False)
     _print_once(done)

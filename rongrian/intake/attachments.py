@@ -266,7 +266,10 @@ def attach_to_new_complaint(
     """Store the files sent with a complaint just filed (``receipt_code`` from its receipt).
 
     Call it in the transaction of ``file_complaint``. Raises :class:`InvalidSubmission`.
+    Without files it returns ``[]`` at once: no lookup, no key unwrapped (issue 11).
     """
+    if not files:
+        return []
     now = now or datetime.now(UTC)
     complaint, data_keys = unlock_by_code(session, pepper, receipt_code)
     return _store_all(session, attachments_dir, complaint, data_keys, files, None, now)

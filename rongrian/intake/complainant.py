@@ -27,6 +27,7 @@ from rongrian.intake import envelope
 from rongrian.intake.attachments import OpenedAttachment, open_verified
 from rongrian.intake.audit import Actor, append_entry
 from rongrian.intake.closing import agency_files
+from rongrian.intake.duplicates import MergedInto, merged_into
 from rongrian.intake.errors import ComplaintNotFound, InvalidSubmission
 from rongrian.intake.models import (
     Attachment,
@@ -63,6 +64,8 @@ class Standing:
     rating: int | None
     #: Ids of the attachments the agency sent (the "after" photos), among the case's files.
     agency_files: frozenset[uuid.UUID] = frozenset()
+    #: The original case this one was joined with (issue 9 §1): its number and status only.
+    merged_into: MergedInto | None = None
 
 
 def standing(session: Session, pepper: bytes, code_text: str, *, today: date | None = None
@@ -77,14 +80,17 @@ def standing(session: Session, pepper: bytes, code_text: str, *, today: date | N
              ("what_happened", "when_happened", "where_happened", "who_involved")}
     until = reopen_until(complaint.status, complaint.finished_on)
     rating = session.get(Rating, complaint.id)
+    merged = merged_into(complaint)  # a duplicate follows its original (issue 9 §1)
+    source = complaint.duplicate_of or complaint
     return Standing(
         filed=filed,
         reopen_until=until,
-        can_reopen=until is not None and today <= until,
-        information_open=information_open(complaint.status, complaint.finished_on, today),
-        can_rate=complaint.status in FINISHED,
+        can_reopen=merged is None and until is not None and today <= until,
+        information_open=information_open(source.status, source.finished_on, today),
+        can_rate=merged is None and complaint.status in FINISHED,
         rating=rating.score if rating else None,
         agency_files=frozenset(agency_files(session, complaint.id)),
+        merged_into=merged,
     )
 
 
@@ -95,11 +101,14 @@ def reopen(session: Session, pepper: bytes, code_text: str, text: Any, *,
     Raises ``MalformedTrackingCode``, ``ComplaintNotFound`` or :class:`InvalidSubmission`:
     ``{"reopen": "required" | "too_long" | "invalid"}`` (the message), ``{"reopen":
     "not_finished"}`` (never finished, or open again), ``{"reopen": "window_closed"}`` (more
-    than the window after it finished). Nothing changes on error.
+    than the window after it finished), ``{"reopen": "duplicate"}`` (a case joined with another
+    one: issue 9 §1). Nothing changes on error.
     """
     now = now or datetime.now(UTC)
     cleaned = _message(text, "reopen", LIMITS["information"], required=True)
     complaint, data_keys = unlock_by_code(session, pepper, code_text, upgrade=True)
+    if complaint.duplicate_of_id is not None:  # followed in its original (issue 9 §1)
+        raise InvalidSubmission({"reopen": "duplicate"})
     until = reopen_until(complaint.status, complaint.finished_on)
     if until is None:
         raise InvalidSubmission({"reopen": "not_finished"})
@@ -124,7 +133,8 @@ def rate(session: Session, pepper: bytes, code_text: str, score: Any, comment: A
     rating).
 
     Raises ``MalformedTrackingCode``, ``ComplaintNotFound`` or :class:`InvalidSubmission`:
-    ``{"rating": "out_of_range"}`` (not a whole number 1–5), ``{"rating": "not_finished"}``,
+    ``{"rating": "out_of_range"}`` (not a whole number 1–5), ``{"rating": "not_finished" |
+    "duplicate"}``,
     ``{"comment": "too_long" | "invalid"}``. Nothing changes on error.
     """
     now = now or datetime.now(UTC)
@@ -132,6 +142,8 @@ def rate(session: Session, pepper: bytes, code_text: str, score: Any, comment: A
         raise InvalidSubmission({"rating": "out_of_range"})
     cleaned = _message(comment, "comment", COMMENT_MAX, required=False)
     complaint, data_keys = unlock_by_code(session, pepper, code_text, upgrade=True)
+    if complaint.duplicate_of_id is not None:  # rated in its original (issue 9 §1)
+        raise InvalidSubmission({"rating": "duplicate"})
     if complaint.status not in FINISHED:
         raise InvalidSubmission({"rating": "not_finished"})
     row = session.get(Rating, complaint.id)

@@ -106,9 +106,18 @@ def open_ring_copy(session: Session, row: ComplaintKey, ring_private: X25519Priv
 
     Raises :class:`DecryptionFailed` for another key or a changed box.
     """
-    current = sealed.open_sealed(ring_private, row.sealed_data_key,
-                                 envelope.data_key_aad(row.complaint_id, row.generation))
-    return unwound(session, row.complaint_id, current, row.generation, links)
+    return open_copy(session, row.complaint_id, row.generation, row.sealed_data_key,
+                     ring_private, links)
+
+
+def open_copy(session: Session, complaint_id: uuid.UUID, generation: int, sealed_data_key: bytes,
+              ring_private: X25519PrivateKey, links: Mapping[int, bytes] | None = None
+              ) -> DataKeys:
+    """:func:`open_ring_copy` from the copy's columns, for callers that read many as plain rows
+    (the content search: :mod:`rongrian.intake.content_search`)."""
+    current = sealed.open_sealed(ring_private, sealed_data_key,
+                                 envelope.data_key_aad(complaint_id, generation))
+    return unwound(session, complaint_id, current, generation, links)
 
 
 def give_complainant_key(complaint: Complaint, data_keys: DataKeys, wrap_key: bytes) -> None:

@@ -7,7 +7,7 @@ a key derived from its password (Argon2id). Nothing here stores a private key in
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, true
 from sqlalchemy.orm import Session
 
 from rongrian.crypto import keys, sealed
@@ -169,6 +169,39 @@ def custodian_ring(session: Session) -> KeyRing:
     if ring is None:
         raise SetupError("no identity custodian key ring")
     return ring
+
+
+@dataclass(frozen=True)
+class FilingKeys:
+    """The public keys a filing seals to: the unit's current ring, the identity custodian's
+    ring and the installation's recovery key."""
+
+    unit_ring: KeyRing
+    custodian_ring: KeyRing
+    recovery: X25519PublicKey
+
+
+def filing_keys(session: Session, unit_id: int) -> FilingKeys:
+    """The unit's current key ring, the custodian's and the recovery key in one statement (a
+    filing seals to all three; issue 11). Raises :class:`SetupError` as
+    :func:`recovery_public_key`, :func:`active_unit_ring` and :func:`custodian_ring` do."""
+    rows = session.execute(
+        select(KeyRing, Installation.recovery_public_key)
+        .join(Installation, true())
+        .where(KeyRing.active, or_(
+            and_(KeyRing.purpose == RingPurpose.UNIT, KeyRing.unit_id == unit_id),
+            KeyRing.purpose == RingPurpose.CUSTODIAN,
+        )).order_by(KeyRing.id)
+    ).all()
+    if not rows:
+        recovery_public_key(session)  # raises before set-up (no installation row)
+    unit = next((ring for ring, _ in rows if ring.purpose == RingPurpose.UNIT), None)
+    custodian = next((ring for ring, _ in rows if ring.purpose == RingPurpose.CUSTODIAN), None)
+    if unit is None:
+        raise SetupError(f"unit {unit_id} has no key ring")
+    if custodian is None:
+        raise SetupError("no identity custodian key ring")
+    return FilingKeys(unit, custodian, keys.load_public(rows[0][1]))
 
 
 def unit_ids_of(session: Session, account_id: int) -> list[int]:

@@ -197,6 +197,11 @@ class StaffAccount(Base):
     #: May take down complaints that arrive by telephone, letter, in person, in a suggestion box
     #: or by referral (เจ้าหน้าที่รับเรื่อง; issue 8, migration 0012). Grants no access to them.
     intake_desk: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    #: Where the daily digest goes (issue 9 §2; migration 0020; :mod:`rongrian.intake.digest`):
+    #: a work address an administrator sets, ``None`` for none. ``email_digest`` off: no digest
+    #: even with an address (the member opted out, e.g. on leave).
+    email: Mapped[str | None] = mapped_column(String(254))
+    email_digest: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
 
 
 class UnitMembership(Base):
@@ -305,9 +310,17 @@ class Complaint(Base):
     #: content, identity and keys were deleted (the clear columns stay for the reports).
     retention_released: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     purged_on: Mapped[date | None] = mapped_column(Date)
+    #: The original case this one duplicates (issue 9 §1, migration 0018;
+    #: :mod:`rongrian.intake.duplicates`), and the status it had before it was joined (restored
+    #: when the link is undone). A duplicate is closed and left out of every report's counts.
+    duplicate_of_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("complaint.id"),
+                                                              index=True)
+    duplicate_prior_status: Mapped[Status | None] = mapped_column(_enum(Status), nullable=True)
 
     category: Mapped[Category] = relationship()
     unit: Mapped[Unit] = relationship()
+    duplicate_of: Mapped["Complaint | None"] = relationship(
+        remote_side=[id], foreign_keys=[duplicate_of_id])
 
 
 class ComplaintKey(Base):
@@ -436,6 +449,18 @@ class AuditAction(enum.StrEnum):
     CASES_PURGED = "cases_purged"
     RETENTION_RELEASED = "retention_released"
     CASE_FILE_EXPORTED = "case_file_exported"
+    # e-mail (issue 9 §2, issue 10 §4): an account's address set, a report e-mailed
+    STAFF_EMAIL_CHANGED = "staff_email_changed"
+    REPORT_SENT = "report_sent"
+    # labels of a unit and the working queue (issue 9 §1; rongrian.intake.labels)
+    LABEL_CREATED = "label_created"
+    LABEL_RENAMED = "label_renamed"
+    LABEL_DELETED = "label_deleted"
+    CASE_LABELS_CHANGED = "case_labels_changed"
+    # duplicates and content search (issue 9 §1; rongrian.intake.duplicates, content_search)
+    CASE_MARKED_DUPLICATE = "case_marked_duplicate"
+    CASE_DUPLICATE_UNDONE = "case_duplicate_undone"
+    CASES_CONTENT_SEARCHED = "cases_content_searched"
 
 
 class AuditEntry(Base):
@@ -669,6 +694,36 @@ class NotificationSubscription(Base):
     key_generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
+class NotifierKey(Base):
+    """The notifier's X25519 public key (issue 9 §4, migration 0019): e-mail addresses for
+    notices are sealed to it. Its private key is a file only ``rongrian notify send`` reads
+    (:mod:`rongrian.intake.notices`); one row, ``id`` 1."""
+
+    __tablename__ = "notifier_key"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
+    created_on: Mapped[date] = mapped_column(Date)
+
+
+class EmailNotice(Base):
+    """A complainant's e-mail address for "something changed, use your code" notices (issue 9
+    §4, migration 0019; :mod:`rongrian.intake.notices`).
+
+    ``sealed_address`` is sealed to the notifier key (fixed size: no length leak), so staff and
+    the web app cannot open it. ``queued_on`` (day) is set when a change waits to be announced
+    (several changes make one notice); ``final`` says the case finished, so the row is deleted
+    once that last notice is sent.
+    """
+
+    __tablename__ = "email_notice"
+
+    complaint_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("complaint.id"), primary_key=True)
+    sealed_address: Mapped[bytes] = mapped_column(LargeBinary)
+    queued_on: Mapped[date | None] = mapped_column(Date)
+    final: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+
+
 # --- agency profile (issue 7; migration 0008) ---
 
 
@@ -838,6 +893,77 @@ class StaffRecoveryCode(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("staff_account.id"), index=True)
 
 
+# --- labels and the working queue (issue 9 §1; migration 0017) ---
+
+
+class CaseLabel(Base):
+    """A label (tag) a unit defines for its own cases, e.g. "รอผู้รับเหมา". The name is chosen by
+    staff, kept in clear and shown on the queue: it must never hold a complainant's data
+    (:mod:`rongrian.intake.labels`)."""
+
+    __tablename__ = "case_label"
+    __table_args__ = (Index("ix_case_label_unit_name", "unit_id", "name", unique=True),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    name: Mapped[str] = mapped_column(String(40))
+
+
+class ComplaintLabel(Base):
+    """A label put on a case. Only labels of the case's current unit are shown or counted."""
+
+    __tablename__ = "complaint_label"
+    __table_args__ = (Index("ix_complaint_label_label", "label_id", "complaint_id"),)
+
+    complaint_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("complaint.id"), primary_key=True)
+    label_id: Mapped[int] = mapped_column(ForeignKey("case_label.id"), primary_key=True)
+
+
+class CaseSeen(Base):
+    """How far a staff member has read a case's thread: the highest ``CaseEvent.seq`` when they
+    last opened it. The queue marks "new from the complainant" when an ``information`` or
+    ``reopen`` entry is past it (:mod:`rongrian.intake.queue`)."""
+
+    __tablename__ = "case_seen"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("staff_account.id"), primary_key=True)
+    complaint_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("complaint.id"), primary_key=True)
+    seen_seq: Mapped[int] = mapped_column(Integer)
+
+
+#: The working queue (:mod:`rongrian.intake.queue`) counts, filters and orders a unit's cases
+#: from this index alone (no complaint row is read until the page's 50 are chosen).
+Index("ix_complaint_queue", Complaint.unit_id, Complaint.status, Complaint.due_on,
+      Complaint.received_on, Complaint.case_number, Complaint.assigned_to_id,
+      Complaint.category_id, Complaint.channel, Complaint.kind, Complaint.id)
+#: The complainant's entries ("new from the complainant" in the queue) without a thread scan.
+Index("ix_case_event_kind", CaseEvent.kind, CaseEvent.complaint_id, CaseEvent.seq)
+
+
+# --- the daily digest by e-mail (issue 9 §2; migration 0020; rongrian.intake.digest) ---
+
+
+class DigestDelivery(Base):
+    """One member's daily digest of one unit for one day: counts only (never case numbers or
+    content), and whether a message went out (``emailed`` false: every count was zero, nothing
+    sent). The row is written right after the relay accepted the message, so a second run the
+    same day sends only what is missing; a unit's latest earlier ``day`` is where its next
+    digest's "new" starts."""
+
+    __tablename__ = "digest_delivery"
+    __table_args__ = (Index("ix_digest_delivery_unit_day", "unit_id", "day"),)
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("staff_account.id"), primary_key=True)
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    emailed: Mapped[bool] = mapped_column(Boolean)
+    new_count: Mapped[int] = mapped_column(Integer)
+    due_soon_count: Mapped[int] = mapped_column(Integer)
+    overdue_count: Mapped[int] = mapped_column(Integer)
+    assigned_count: Mapped[int] = mapped_column(Integer)
+
+
 __all__ = [
     "Agency",
     "PeriodReport",
@@ -848,15 +974,20 @@ __all__ = [
     "Base",
     "CaseCounter",
     "CaseEvent",
+    "CaseLabel",
+    "CaseSeen",
     "CaseTransfer",
     "Category",
     "Channel",
     "Complaint",
     "ComplaintKey",
+    "ComplaintLabel",
     "DayOff",
+    "DigestDelivery",
     "Rating",
     "ReplyTemplate",
     "DataKeyLink",
+    "EmailNotice",
     "EventKind",
     "Installation",
     "QrPoster",
@@ -872,6 +1003,7 @@ __all__ = [
     "LineDraftPhoto",
     "LineSeenEvent",
     "NotificationSubscription",
+    "NotifierKey",
     "RingPurpose",
     "Role",
     "RotationReason",

@@ -17,11 +17,13 @@ import json
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from rongrian.crypto import aead
+from rongrian.intake import notices
 from rongrian.intake.datakeys import DataKeys
 from rongrian.intake.envelope import with_generation
 from rongrian.intake.models import (
@@ -131,8 +133,11 @@ def collect(session: Session, complaint: Complaint, data_keys: DataKeys, kind: E
             status: Status | None = None) -> int:
     """Queue a notification to each subscriber of ``complaint`` in the session's outbox.
 
-    Called by casework while it holds the data key. Returns how many were queued.
+    Called by casework while it holds the data key. Returns how many were queued. An e-mail
+    notice the complainant asked for is queued too (:func:`rongrian.intake.notices.queue`,
+    not counted: it waits in the database for ``rongrian notify send``).
     """
+    notices.queue(session, complaint, status, datetime.now(UTC).date())
     rows = session.scalars(
         select(NotificationSubscription).where(
             NotificationSubscription.complaint_id == complaint.id

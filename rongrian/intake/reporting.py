@@ -3,7 +3,10 @@
 ITA asks for summaries monthly, quarterly (by the 25th of the month after the quarter), every six
 months and yearly, by fiscal year (ปีงบประมาณ, October–September, years in พ.ศ.). Periods are named
 ``2568`` (fiscal year), ``2568-Q1``…``Q4``, ``2568-H1``/``H2`` and ``2568-10`` (calendar month in
-พ.ศ.). A summary carries counts only, never case content. One grouped query scans the period once.
+พ.ศ.). A summary carries counts only, never case content. One grouped query scans the period once,
+and one more counts complaints from QR posters and suggestion boxes when the agency has any.
+A case marked a duplicate of another counts once, in its original
+(:data:`rongrian.intake.duplicates.COUNTED`).
 """
 
 import calendar
@@ -12,9 +15,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from rongrian.intake.duplicates import COUNTED
 from rongrian.intake.errors import InvalidPeriod
 from rongrian.intake.models import (
     BoxOpening,
@@ -107,69 +111,110 @@ class Summary:
 
 
 def summarise(session: Session, period: Period, *, as_of: date | None = None) -> Summary:
-    """Count the complaints received within ``period`` (one grouped scan of the period).
+    """Count the complaints received within ``period`` (one grouped scan of the period, and one
+    of its complaints from posters and suggestion boxes).
 
     Overdue is judged as of ``as_of`` (default today, UTC), never later than the period's end.
+    The service-standard classes are FILTER counts over plain grouping columns (a finished case
+    without a finishing day counts as late), so PostgreSQL aggregates in memory (issue 10 §5).
     """
     as_of = min(as_of or datetime.now(UTC).date(), period.end)
     finished = Complaint.status.in_(list(FINISHED))
-    timeliness = case(
-        (and_(finished, Complaint.finished_on <= Complaint.due_on), "within"),
-        (finished, "late"),
-        (Complaint.due_on < as_of, "overdue"),
-        else_="open",
-    )
+    columns = (Complaint.category_id, Complaint.unit_id, Complaint.channel, Complaint.status,
+               Complaint.kind)
     query = (
         select(
-            Complaint.category_id, Complaint.unit_id, Complaint.channel, Complaint.status,
-            Complaint.kind, timeliness.label("timeliness"), func.count().label("n"),
+            *columns, func.count(), func.count().filter(finished),
+            func.count().filter(and_(finished, Complaint.finished_on <= Complaint.due_on)),
+            func.count().filter(and_(~finished, Complaint.due_on < as_of)),
         )
-        .where(Complaint.received_on.between(period.start, period.end))
-        .group_by(
-            Complaint.category_id, Complaint.unit_id, Complaint.channel, Complaint.status,
-            Complaint.kind, timeliness,
-        )
+        .where(Complaint.received_on.between(period.start, period.end), COUNTED)
+        .group_by(*columns)
     )
-    categories = {c.id: c for c in session.scalars(select(Category))}
+    found = list(session.scalars(select(Category)))
+    categories = {c.id: c.code for c in found}
     units = {u.id: u for u in session.scalars(select(Unit))}
     summary = Summary(period)
-    summary.category_names = {c.code: (c.name_th, c.name_en) for c in categories.values()}
+    summary.category_names = {c.code: (c.name_th, c.name_en) for c in found}
     summary.unit_names = {u.code: (u.name_th, u.name_en) for u in units.values()}
-    for category_id, unit_id, channel, status, kind, when, n in session.execute(query):
+    for (category_id, unit_id, channel, status, kind, n, done, within,
+         overdue) in session.connection().execute(query):
         summary.total += n
-        summary.by_category[categories[category_id].code] += n
+        summary.by_category[categories[category_id]] += n
         summary.by_unit[units[unit_id].code] += n
         summary.by_channel[str(channel)] += n
         summary.by_status[str(status)] += n
         summary.by_kind[str(kind)] += n
-        summary.within_standard += n if when == "within" else 0
-        summary.late += n if when == "late" else 0
-        summary.open_overdue += n if when == "overdue" else 0
-    _count_places(session, period, summary)
-    _count_boxes(session, period, summary)
+        summary.within_standard += within
+        summary.late += done - within
+        summary.open_overdue += overdue
+    _count_sources(session, period, summary)
     return summary
 
 
-def _count_boxes(session: Session, period: Period, summary: Summary) -> None:
+def _count_sources(session: Session, period: Period, summary: Summary) -> None:
+    """Fill ``summary.by_place`` and ``by_box`` with one grouped scan of the period's complaints
+    from a poster or a box; no scan at all while the agency has neither."""
+    if all(session.scalar(select(table.id).limit(1)) is None
+           for table in (QrPoster, BoxOpening)):
+        return
+    posters: Counter[str] = Counter()
+    openings: Counter[int] = Counter()
+    for poster_id, opening_id, n in session.connection().execute(
+            select(Complaint.poster_id, Complaint.box_opening_id, func.count())
+            .where(Complaint.received_on.between(period.start, period.end), COUNTED,
+                   or_(Complaint.poster_id.is_not(None), Complaint.box_opening_id.is_not(None)))
+            .group_by(Complaint.poster_id, Complaint.box_opening_id)):
+        if poster_id is not None:
+            posters[poster_id] += n
+        if opening_id is not None:
+            openings[opening_id] += n
+    _name_places(session, posters, summary)
+    _name_boxes(session, openings, summary)
+
+
+def _name_places(session: Session, counts: Counter[str], summary: Summary) -> None:
+    """Fill ``summary.by_place`` and ``place_names`` from complaints counted per poster id."""
+    if not counts:
+        return
+    for poster_id, place, unit_code in session.execute(
+            select(QrPoster.id, QrPoster.place, Unit.code)
+            .join(Unit, Unit.id == QrPoster.unit_id).where(QrPoster.id.in_(list(counts)))):
+        summary.by_place[poster_id] = counts[poster_id]
+        summary.place_names[poster_id] = (place, unit_code)
+
+
+def _name_boxes(session: Session, counts: Counter[int], summary: Summary) -> None:
+    """Fill ``summary.by_box`` (by the box's place) from complaints counted per opening."""
+    if not counts:
+        return
+    for opening_id, place in session.execute(
+            select(BoxOpening.id, SuggestionBox.place)
+            .join(SuggestionBox, SuggestionBox.id == BoxOpening.box_id)
+            .where(BoxOpening.id.in_(list(counts)))):
+        summary.by_box[place] += counts[opening_id]
+
+
+def count_boxes(session: Session, period: Period, summary: Summary) -> None:
     """Fill ``summary.by_box``: complaints of ``period`` per suggestion box."""
     query = (
         select(SuggestionBox.place, func.count(Complaint.id))
         .join(BoxOpening, BoxOpening.box_id == SuggestionBox.id)
         .join(Complaint, Complaint.box_opening_id == BoxOpening.id)
-        .where(Complaint.received_on.between(period.start, period.end))
+        .where(Complaint.received_on.between(period.start, period.end), COUNTED)
         .group_by(SuggestionBox.place)
     )
     for place, n in session.execute(query):
         summary.by_box[place] = n
 
 
-def _count_places(session: Session, period: Period, summary: Summary) -> None:
+def count_places(session: Session, period: Period, summary: Summary) -> None:
     """Fill ``summary.by_place``: complaints of ``period`` per registered QR poster."""
     query = (
         select(QrPoster.id, QrPoster.place, Unit.code, func.count(Complaint.id))
         .join(Complaint, Complaint.poster_id == QrPoster.id)
         .join(Unit, Unit.id == QrPoster.unit_id)
-        .where(Complaint.received_on.between(period.start, period.end))
+        .where(Complaint.received_on.between(period.start, period.end), COUNTED)
         .group_by(QrPoster.id, QrPoster.place, Unit.code)
     )
     for poster_id, place, unit_code, n in session.execute(query):

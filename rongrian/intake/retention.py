@@ -11,7 +11,8 @@ What a purge deletes: the complaint's content, identity and every key that opens
 key sealed to units, its earlier generations, the tracking-code and complainant-key copies), the
 tracking digest (replaced by random bytes: the code finds nothing any more), the thread entries,
 the reasons of its moves between units, its attachments (rows and encrypted files on disk), its
-notification subscriptions and a rating's comment. What it keeps: the clear columns of the
+notification subscriptions, its e-mail notice address (:mod:`rongrian.intake.notices`) and a
+rating's comment. What it keeps: the clear columns of the
 complaint row (case number, kind, category, unit, channel, status, dates, referral body, poster),
 the transfers' units and dates, a rating's score, so the periodic summaries
 (:mod:`rongrian.intake.reporting`) of past periods do not change. Each purged case is an audit
@@ -42,6 +43,7 @@ from rongrian.intake.models import (
     Complaint,
     ComplaintKey,
     DataKeyLink,
+    EmailNotice,
     NotificationSubscription,
     Rating,
     Sensitivity,
@@ -125,6 +127,7 @@ def purge_case(session: Session, complaint: Complaint, attachments_dir: Path, to
     session.execute(delete(DataKeyLink).where(DataKeyLink.complaint_id == complaint.id))
     session.execute(delete(NotificationSubscription)
                     .where(NotificationSubscription.complaint_id == complaint.id))
+    session.execute(delete(EmailNotice).where(EmailNotice.complaint_id == complaint.id))
     session.execute(update(Rating).where(Rating.complaint_id == complaint.id)
                     .values(comment=b""))
     complaint.content = b""

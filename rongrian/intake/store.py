@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from rongrian.crypto import aead, keys, sealed
 from rongrian.crypto.errors import PaddingOverflow
@@ -25,7 +25,7 @@ from rongrian.intake.datakeys import (
     seal_to_ring,
 )
 from rongrian.intake.errors import ComplaintNotFound, InvalidSubmission
-from rongrian.intake.keyring import active_unit_ring, custodian_ring, recovery_public_key
+from rongrian.intake.keyring import FilingKeys, filing_keys
 from rongrian.intake.models import (
     CaseCounter,
     CaseEvent,
@@ -115,10 +115,10 @@ def next_case_number(session: Session, fiscal_year: int) -> str:
 
 
 def _seal_identity(
-    session: Session, complaint_id: uuid.UUID, identity: Identity | None
+    complaint_id: uuid.UUID, identity: Identity | None, sealing: FilingKeys
 ) -> tuple[bytes, bytes, bytes]:
     """Encrypt the identity record (always present, so anonymity is not visible) under its own
-    key, sealed to the custodian ring and the recovery key only."""
+    key, sealed to the custodian ring and the recovery key of ``sealing`` only."""
     record = {"anonymous": identity is None, "name": "", "phone": "", "email": ""}
     if identity is not None:
         record.update(name=identity.name, phone=identity.phone, email=identity.email)
@@ -129,11 +129,10 @@ def _seal_identity(
     except PaddingOverflow as exc:  # only if LIMITS and IDENTITY_RECORD_BYTES disagree
         raise InvalidSubmission({"identity": "too_long"}) from exc
     aad = envelope.identity_key_aad(complaint_id)
-    custodian = keys.load_public(custodian_ring(session).public_key)
     return (
         blob,
-        sealed.seal(custodian, identity_key, aad),
-        sealed.seal(recovery_public_key(session), identity_key, aad),
+        sealed.seal(keys.load_public(sealing.custodian_ring.public_key), identity_key, aad),
+        sealed.seal(sealing.recovery, identity_key, aad),
     )
 
 
@@ -161,10 +160,11 @@ def file_complaint(
         "named_unit": named_unit.code if named_unit else None,
         "submitted_at": now.isoformat(timespec="seconds"),
     }
+    sealing = filing_keys(session, unit.id)  # one statement for the three keys (issue 11)
+    ring = sealing.unit_ring
     identity_blob, identity_custodian, identity_recovery = _seal_identity(
-        session, complaint_id, cleaned.identity
+        complaint_id, cleaned.identity, sealing
     )
-    ring = active_unit_ring(session, unit.id)
     fiscal_year = fiscal_year_of(today)
     due = due_days(session, today, category)  # working days (issue 9 §2)
     # The case number comes last: its counter row stays locked until the caller commits.
@@ -265,8 +265,9 @@ def unlock_by_code(session: Session, pepper: bytes, code_text: str, *,
         cached, cached_keys = opened[digest]
         if cached_keys.generation == cached.key_generation:  # no move since
             return cached, cached_keys
-    complaint = session.scalars(
-        select(Complaint).where(Complaint.tracking_digest == digest)
+    complaint = session.scalars(  # its category and unit in the same round trip (issue 11)
+        select(Complaint).options(joinedload(Complaint.category), joinedload(Complaint.unit))
+        .where(Complaint.tracking_digest == digest)
     ).first()
     if complaint is None or not digests_equal(complaint.tracking_digest, digest):
         raise ComplaintNotFound
@@ -325,8 +326,10 @@ def read_thread(session: Session, pepper: bytes, code_text: str) -> ComplainantV
 
 def check_information_open(complaint: Complaint, today: date) -> None:
     """Raise :class:`InvalidSubmission` ``{"information": "closed"}`` once a finished case's
-    reopen window has passed (issue 9 §4; :func:`rongrian.intake.workflow.information_open`)."""
-    if not information_open(complaint.status, complaint.finished_on, today):
+    reopen window has passed (issue 9 §4; :func:`rongrian.intake.workflow.information_open`).
+    A duplicate follows its original's status (issue 9 §1; :mod:`rongrian.intake.duplicates`)."""
+    source = complaint.duplicate_of or complaint
+    if not information_open(source.status, source.finished_on, today):
         raise InvalidSubmission({"information": "closed"})
 
 

@@ -49,6 +49,16 @@ CSP = (
     "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
+#: Permissions-Policy for every page: no camera, microphone or location (the staff app's).
+PERMISSIONS = "camera=(), microphone=(), geolocation=()"
+
+
+def content_security_policy(img_sources: tuple[str, ...] = ()) -> str:
+    """:data:`CSP` with ``img_sources`` (origins such as ``https://tiles.example.go.th``, the
+    public app's map tiles; issue 12) added to ``img-src``; :data:`CSP` itself without."""
+    if not img_sources:
+        return CSP
+    return CSP.replace("img-src 'self' data:;", f"img-src 'self' data: {' '.join(img_sources)};")
 
 
 #: HTTP Strict Transport Security (RFC 6797) whenever the public URL is HTTPS: one year, this
@@ -115,11 +125,12 @@ def _close_db(_exc: BaseException | None) -> None:
 
 
 def _security_headers(response: Response) -> Response:
-    response.headers["Content-Security-Policy"] = CSP
+    response.headers["Content-Security-Policy"] = current_app.config.get("RONGRIAN_CSP", CSP)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    response.headers["Permissions-Policy"] = current_app.config.get("RONGRIAN_PERMISSIONS",
+                                                                    PERMISSIONS)
     if response.mimetype == "text/html":
         response.headers["Cache-Control"] = "no-store"
     if settings_of(current_app).https:

@@ -32,7 +32,7 @@ def _report(tmp_path: Path) -> tuple[int, str]:
     assert main(["report", "--period", "2569", "--out", str(out)]) == 0
     line = [p.text for p in Document(str(out)).paragraphs if "SHA-256" in p.text][0]
     seq = int(line.split("รายการที่ ")[1].split(" ")[0].replace(",", ""))
-    return seq, line.rsplit(" ", 1)[1]
+    return seq, line.split()[-1]
 
 
 def test_verify_an_empty_log(capsys: pytest.CaptureFixture[str]) -> None:

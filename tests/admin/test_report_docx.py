@@ -62,7 +62,8 @@ def test_every_run_names_the_thai_font_for_latin_and_complex_script() -> None:
     normal = document.styles["Normal"].element.rPr.find(qn("w:rFonts"))
     assert normal.get(qn("w:cs")) == FONT
     text = "\n".join(paragraph.text for paragraph in document.paragraphs)
-    assert "ออก ณ วันที่ 15 มกราคม พ.ศ. 2568" in text
+    assert "บันทึกข้อความ" in text  # a memo, dated in its header
+    assert "วันที่\u00a0\u00a015 มกราคม 2568" in text
     assert "สรุปสถิติเรื่องร้องเรียน" in text
 
 

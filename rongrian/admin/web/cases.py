@@ -8,7 +8,7 @@ complainant's identity is never shown here: it is sealed to the identity custodi
 
 import uuid
 
-from flask import Flask, current_app, flash, redirect, render_template, request, url_for
+from flask import Flask, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -28,7 +28,7 @@ from rongrian.admin.web.forms import ReplyForm, StatusForm
 from rongrian.admin.web.move_forms import EscalateForm, RerouteForm, move_forms
 from rongrian.intake.assignment import unit_officers
 from rongrian.intake.attachments import discard_files, list_attachments
-from rongrian.intake.casework import CaseDetail, case_for_member, list_cases, open_case, reply
+from rongrian.intake.casework import CaseDetail, case_for_member, open_case, reply
 from rongrian.intake.closing import agency_files, move_case, templates_for
 from rongrian.intake.errors import (
     ComplaintNotFound,
@@ -36,8 +36,8 @@ from rongrian.intake.errors import (
     InvalidTransition,
     KeyNotGranted,
 )
-from rongrian.intake.keyring import unit_ids_of
 from rongrian.intake.models import Role, Status, Unit
+from rongrian.intake.seen import mark_seen
 from rongrian.intake.store import LIMITS
 from rongrian.intake.transfers import REASON_MAX as MOVE_REASON_MAX
 from rongrian.intake.transfers import REASON_MIN as MOVE_REASON_MIN
@@ -57,13 +57,6 @@ def _problem_message(field: str, code: str) -> str:
     if field == "note":
         return str(_("The note is too long: at most %(limit)s characters.", limit=f"{limit:,}"))
     return str(_("The reply is too long: at most %(limit)s characters.", limit=f"{limit:,}"))
-
-
-def _units_of(user: StaffUser) -> list[Unit]:
-    ids = unit_ids_of(db(), user.account.id)
-    if not ids:
-        return []
-    return list(db().scalars(select(Unit).where(Unit.id.in_(ids)).order_by(Unit.code)))
 
 
 def _named_unit(detail: CaseDetail) -> Unit | None:
@@ -132,6 +125,7 @@ def _open(user: StaffUser, case_id: uuid.UUID) -> CaseDetail:
     """Open a case in the user's session and commit its audit entry (the opening is recorded
     before the content is shown); domain errors go to the app's handlers."""
     detail = open_case(db(), user.unlocked, case_id)
+    mark_seen(db(), user.account.id, case_id)  # issue 9: clears "new from the complainant"
     db().commit()
     return detail
 
@@ -189,19 +183,10 @@ def _not_granted(_error: KeyNotGranted) -> tuple[str, int]:
 
 
 def register(app: Flask) -> None:
-    """Add ``/cases``, ``/cases/<uuid>`` and its ``/status`` and ``/reply`` to ``app``."""
+    """Add ``/cases/<uuid>`` and its ``/status`` and ``/reply`` to ``app`` (the queue,
+    ``/cases``, is :mod:`.queue_pages`)."""
     app.register_error_handler(ComplaintNotFound, _not_found)
     app.register_error_handler(KeyNotGranted, _not_granted)
-
-    @app.get("/cases")
-    @roles_required(*CASE_ROLES)
-    def cases() -> str:
-        user = current_staff()
-        mine = request.args.get("mine") == "1"  # issue 9: cases assigned to me
-        return render_template(
-            "cases.html", cases=list_cases(db(), user.account.id, mine=mine),
-            units=_units_of(user), mine=mine, me=user.account.id,
-        )
 
     @app.get("/cases/<uuid:case_id>")
     @roles_required(*CASE_ROLES)

@@ -17,8 +17,9 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from rongrian.admin import lockout, staffing
+from rongrian.admin.staff_email import set_email
 from rongrian.admin.web.auth import current_staff, roles_required
-from rongrian.admin.web.staff_forms import ConfirmForm, NewAccountForm, UnitForm
+from rongrian.admin.web.staff_forms import ConfirmForm, EmailForm, NewAccountForm, UnitForm
 from rongrian.intake.audit import Actor
 from rongrian.intake.errors import GrantRefused, InvalidSubmission
 from rongrian.intake.grants import (
@@ -165,13 +166,17 @@ def _account_or_404(account_id: int) -> StaffAccount:
 
 
 def _account_page(account: StaffAccount, *, error: str | None = None,
-                  code: int = 200) -> tuple[str, int]:
+                  code: int = 200, email_form: EmailForm | None = None) -> tuple[str, int]:
     row = _rows(account.id)[0]
     member_of = {member.unit.id for member in row.units}
     form = UnitForm(formdata=None)
     form.unit.choices = [(str(unit.id), unit.name_en if current_locale() == "en"
                           else unit.name_th) for unit in _units() if unit.id not in member_of]
+    if email_form is None:
+        email_form = EmailForm(formdata=None, email=account.email or "",
+                               digest=account.email_digest)
     return render_template("staff_account.html", row=row, form=form, confirm=ConfirmForm(),
+                           email_form=email_form,
                            error=error, may_hold=account.role in HOLDER_ROLES,
                            locked_until=lockout.locked_until(account, datetime.now(UTC)),
                            is_self=account.id == current_staff().account.id), code
@@ -233,6 +238,30 @@ def _reset(account_id: int) -> tuple[str, int]:
                            hours=settings_of(current_app).one_time_password_hours), 200
 
 
+def _email(account_id: int) -> Response | tuple[str, int]:
+    """Save the account's work address and digest choice (issue 9 §2), audited."""
+    account = _account_or_404(account_id)
+    form = EmailForm()
+    if not form.validate():
+        abort(400)
+    try:
+        changed = set_email(db(), account, form.email.data or "", digest=bool(form.digest.data),
+                            actor=Actor.of(current_staff().account))
+    except InvalidSubmission as exc:
+        db().rollback()
+        messages = {
+            "too_long": _("The e-mail address is too long: at most 254 characters."),
+            "invalid": _("This is not an e-mail address. Give one address, e.g. "
+                         "somchai@example.go.th."),
+        }
+        return _account_page(account, error=messages[exc.problems["email"]], code=400,
+                             email_form=form)
+    db().commit()
+    if changed:
+        flash(_("The e-mail settings of %(user)s were saved.", user=account.username), "ok")
+    return redirect(url_for("staff_account", account_id=account.id))
+
+
 def _unlock(account_id: int) -> Response:
     account = _account_or_404(account_id)
     if not ConfirmForm().validate():
@@ -245,7 +274,8 @@ def _unlock(account_id: int) -> Response:
 
 def register(app: Flask) -> None:
     """Add ``/admin/staff`` (list, create), ``/admin/staff/<id>`` and its ``/units``,
-    ``/units/<unit_id>/remove``, ``/unlock`` and ``/reset`` to ``app``; administrators only."""
+    ``/units/<unit_id>/remove``, ``/email``, ``/unlock`` and ``/reset`` to ``app``;
+    administrators only."""
 
     @app.get("/admin/staff")
     @roles_required(Role.ADMIN)
@@ -271,6 +301,11 @@ def register(app: Flask) -> None:
     @roles_required(Role.ADMIN)
     def staff_leave(account_id: int, unit_id: int) -> Response:
         return _leave(account_id, unit_id)
+
+    @app.post("/admin/staff/<int:account_id>/email")
+    @roles_required(Role.ADMIN)
+    def staff_email(account_id: int) -> Response | tuple[str, int]:
+        return _email(account_id)
 
     @app.post("/admin/staff/<int:account_id>/unlock")
     @roles_required(Role.ADMIN)

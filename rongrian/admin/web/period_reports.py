@@ -23,11 +23,13 @@ from rongrian.intake.models import Role
 from rongrian.intake.period_report import (
     OUTCOME_NAMES,
     OUTCOMES,
+    OVERDUE_LISTED,
     Report,
     ReportKind,
     Timing,
     build_report,
     check_period,
+    overdue_by_unit,
 )
 from rongrian.intake.publication import (
     ANALYSIS_LIMIT,
@@ -91,6 +93,10 @@ def report_context(period: Period, kind: ReportKind, report: Report) -> dict[str
         "analysis_limit": ANALYSIS_LIMIT,
         # the corruption report never lists case numbers (issue 10 §1)
         "show_overdue": kind is ReportKind.GENERAL,
+        # each unit's oldest overdue cases, as the printed reports list them (issue 10 §5: a
+        # year may have tens of thousands); the workbook lists them all
+        "overdue_units": overdue_by_unit(report) if kind is ReportKind.GENERAL else [],
+        "overdue_listed": OVERDUE_LISTED,
         "month_name": lambda code: month_label(code, current_locale()),
         "timing": timing_text,
         "trend_svg": trend_chart(

@@ -7,7 +7,7 @@ password length, who may be a unit member) are the domain's (:mod:`rongrian.admi
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
 
 
 class NewAccountForm(FlaskForm):  # type: ignore[misc]  # flask_wtf has no type hints
@@ -42,3 +42,11 @@ class PasswordForm(FlaskForm):  # type: ignore[misc]
     current_password = PasswordField(_l("Current password"))
     new_password = PasswordField(_l("New password"))
     confirm = PasswordField(_l("New password again"))
+
+
+class EmailForm(FlaskForm):  # type: ignore[misc]
+    """``email`` (empty removes the address) and ``digest`` (the daily digest e-mail; issue 9
+    §2). The address rules are :func:`rongrian.admin.staff_email.email_problem`'s."""
+
+    email = StringField(_l("Work e-mail address"))
+    digest = BooleanField(_l("Send the daily digest of the account's units"))

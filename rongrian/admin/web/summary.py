@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from flask import Flask, Response, abort, render_template, request
 from sqlalchemy import select
 
+from rongrian.admin.memo_docx import memo_details
 from rongrian.admin.report_docx import (
     canonical_label,
     docx_bytes,
@@ -179,7 +180,7 @@ def register(app: Flask) -> None:
         head = _audited(AuditAction.SUMMARY_EXPORTED, period)
         record = find(db(), canonical_label(period), kind)
         data = docx_bytes(result, organisation=_organisation_name(), audit_head=head,
-                          report=report, record=record)
+                          report=report, record=record, memo=memo_details(db(), record))
         suffix = "" if kind is ReportKind.GENERAL else f"-{kind.value}"
         filename = f"rongrian-summary-{canonical_label(period)}{suffix}.docx"
         return Response(data, mimetype=DOCX_TYPE, headers={
@@ -188,3 +189,6 @@ def register(app: Flask) -> None:
         })
 
     period_reports.register(app)
+    from rongrian.admin.web import report_downloads  # late: it imports this module
+
+    report_downloads.register(app)  # issue 10 §2: the PDF and the workbook

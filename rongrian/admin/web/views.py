@@ -12,12 +12,16 @@ from rongrian.admin.web import (
     case_file_pages,
     cases,
     closing_pages,
+    content_search_pages,
     custody,
     desk,
     desk_box,
+    duplicate_pages,
+    label_pages,
     organisation_pages,
     people,
     posters,
+    queue_pages,
     referrals,
     second_factor_pages,
     summary,
@@ -27,7 +31,8 @@ from rongrian.settings import Settings
 #: Form targets (POST only) whose language switch leads back to the case page.
 _CASE_FORMS = frozenset({"case_retention_release", "case_status", "case_reply",
                          "case_reroute", "case_escalate",
-                         "case_assign", "case_extend", "case_template_add"})
+                         "case_assign", "case_extend", "case_template_add",
+                         "case_labels_set", "case_duplicate", "case_duplicate_undo"})
 #: Account and key forms (POST) and the page each belongs to (:mod:`.access`, :mod:`.people`).
 _ACCOUNT_FORMS = {
     "change_password": "change_password",
@@ -37,9 +42,14 @@ _ACCOUNT_FORMS = {
     "staff_reset": "staff_account",
     "staff_unlock": "staff_account",
     "staff_desk": "staff_account",
+    "staff_email": "staff_account",
     "staff_second_factor_reset": "staff_account",
     "second_factor_code": "second_factor_code",
     "second_factor_enrol": "second_factor_enrol",
+    "case_label_add": "case_labels",  # issue 9: a unit's labels (:mod:`.label_pages`)
+    "case_label_rename": "case_labels",
+    "case_label_delete": "case_labels",
+    "case_content_search": "case_content_search",  # issue 9 §1: the query is not carried over
 }
 
 #: Organisation forms (POST) and their pages (:mod:`.organisation_pages`).
@@ -83,8 +93,12 @@ def register(app: Flask, settings: Settings) -> None:
     auth.register(app, settings)
     second_factor_pages.register(app)  # its gate before every other page's checks
     cases.register(app)
+    queue_pages.register(app)  # issue 9: the working queue, /cases
+    label_pages.register(app)
     case_file_pages.register(app)
     closing_pages.register(app)  # issue 9: assignment, extension, reply templates
+    duplicate_pages.register(app)  # issue 9 §1: "duplicate of"
+    content_search_pages.register(app)  # issue 9 §1: search in case content
     summary.register(app)
     access.register(app)
     people.register(app)

@@ -11,11 +11,14 @@ from rongrian.channels.web.views import register
 from rongrian.settings import Settings
 from rongrian.web.agency import register_agency
 from rongrian.web.app import HERE as COMMON
-from rongrian.web.app import RongrianFlask, configure
+from rongrian.web.app import RongrianFlask, configure, content_security_policy
 from rongrian.web.outage import DatabaseAvailability
 
 HERE = Path(__file__).resolve().parent
 PUBLIC_COOKIE = "rongrian_public"
+#: The citizen pages may ask for the device's location ("use my location", issue 12), from our
+#: own pages only; the staff app keeps every permission off.
+PUBLIC_PERMISSIONS = "camera=(), microphone=(), geolocation=(self)"
 
 
 def create_public_app(settings: Settings, *, engine: Engine | None = None,
@@ -36,6 +39,10 @@ def create_public_app(settings: Settings, *, engine: Engine | None = None,
         engine=engine,
         availability=availability,
     )
+    # Map tiles come from the one tile server the agency set (RONGRIAN_MAP_TILES), if any.
+    app.config["RONGRIAN_CSP"] = content_security_policy(
+        (settings.map_tiles_origin,) if settings.map_tiles else ())
+    app.config["RONGRIAN_PERMISSIONS"] = PUBLIC_PERMISSIONS
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     register(app, settings)

@@ -85,6 +85,8 @@ def _message(problems: dict[str, str]) -> str:
                                  "have passed. Please file a new complaint and mention this "
                                  "case number. Nothing was changed.", days=30),
         "out_of_range": gettext("Please choose a rating from 1 to 5. Nothing was changed."),
+        "duplicate": gettext("Your complaint was joined with another case and is followed "
+                             "there. Nothing was changed."),
         "invalid": gettext("The text is too long. Nothing was changed."),
     }
     return str(messages.get(code, gettext("Nothing was changed. Please try again.")))

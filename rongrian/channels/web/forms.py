@@ -7,6 +7,7 @@ problems as ``{field: "required" | "too_long" | "unknown" | "invalid"}``, which
 :func:`problem_message` words. Both paths use the same messages.
 """
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -23,8 +24,11 @@ from wtforms import (
 )
 from wtforms.validators import ValidationError
 
+from rongrian.intake.errors import InvalidSubmission
 from rongrian.intake.identifiers import Finding, IdentifierKind, identifiers_in_fields
 from rongrian.intake.models import Kind
+from rongrian.intake.notices import FIELD as NOTICE_FIELD
+from rongrian.intake.notices import check_address
 from rongrian.intake.store import LIMITS, Identity, Submission, clean_text
 from rongrian.web.app import current_locale
 from rongrian.web.labels import label
@@ -60,6 +64,7 @@ def field_name(field: str) -> str:
         "email": _("E-mail"),
         "information": _("More information"),
         "code": _("Tracking code"),
+        "notice_email": _("E-mail for notices"),
     }
     return names.get(field, field)
 
@@ -79,6 +84,14 @@ def _specific_message(field: str, problem: str) -> str | None:
                                 "like 081 234 5678 or +66 81 234 5678."),
         ("email", "invalid"): _("The e-mail address should look like name@example.com."),
         ("information", "required"): _("Please type the information you want to add."),
+        ("notice_email", "invalid"): _("The e-mail address for notices should look like "
+                                       "name@example.com (Latin letters only)."),
+        ("notice_email", "required"): _("Please type the e-mail address for notices."),
+        ("notice_email", "too_long"): _("The e-mail address for notices is too long: at most "
+                                        "254 characters."),
+        ("notice_email", "unavailable"): _("E-mail notices are not offered at the moment."),
+        ("notice_email", "finished"): _("This case is finished, so no more notices will be "
+                                        "sent."),
     }
     return messages.get((field, problem))
 
@@ -163,6 +176,17 @@ class ReportForm(FlaskForm):  # type: ignore[misc]
     #: file under "more"; both are filed alike.
     attachments = MultipleFileField()
     documents = MultipleFileField()
+    #: Optional address for "something changed, use your code" notices (issue 9 §4), sealed to
+    #: the notifier key (:mod:`rongrian.intake.notices`); shown only when notices are offered.
+    notice_email = StringField(render_kw={"maxlength": 254 * INPUT_SLACK})
+    #: Whether the page offers notices (:func:`rongrian.channels.web.notices.available`); an
+    #: address posted when they are not offered is ignored.
+    notices_offered = False
+
+    #: The place as a point (issue 12): set by the map pin, "use my location" or the photo's
+    #: own GPS (static/place.js); checked by :func:`point_of`, appended to "where".
+    latitude = HiddenField(default="")
+    longitude = HiddenField(default="")
 
     def offer(self, categories: Iterable[tuple[str, str]], units: Iterable[tuple[str, str]]
               ) -> None:
@@ -180,10 +204,65 @@ class ReportForm(FlaskForm):  # type: ignore[misc]
         if field.data and field.data not in offered:
             raise ValidationError(problem_message("unit", "unknown"))
 
+    def validate_notice_email(self, field: Any) -> None:
+        """Empty, or an address :func:`rongrian.intake.notices.check_address` accepts."""
+        if not self.notices_offered or not (field.data or "").strip():
+            return
+        try:
+            check_address(field.data)
+        except InvalidSubmission as exc:
+            raise ValidationError(problem_message(NOTICE_FIELD, exc.problems[NOTICE_FIELD]
+                                                  )) from exc
+
     def validate_identity(self, field: Any) -> None:
         """``anonymous`` or ``named``; a missing choice counts as anonymous."""
         if field.data not in (None, "", ANONYMOUS, NAMED):
             raise ValidationError(problem_message("identity", "unknown"))
+
+    def validate_latitude(self, field: Any) -> None:
+        """Both halves of the point or neither, each a number in range with at most six
+        decimals (:func:`point_of`). A bad point is dropped, the rest of the form kept."""
+        try:
+            point_of(field.data, self.longitude.data)
+        except ValueError as exc:
+            field.data = self.longitude.data = ""
+            raise ValidationError(_("The place on the map could not be used (a latitude from "
+                                    "-90 to 90 and a longitude from -180 to 180, with at most "
+                                    "6 decimals). Please place the pin again, or type the "
+                                    "place.")) from exc
+
+    def validate_where_happened(self, field: Any) -> None:
+        """With a point, "where" must leave room for it within its limit."""
+        if field.errors or self.latitude.errors:
+            return
+        joined = self.where_text()
+        if len(joined) > LIMITS["where_happened"]:
+            room = LIMITS["where_happened"] - (len(joined) - len(clean_text(field.data or "")))
+            raise ValidationError(_("“%(field)s” is too long: at most %(limit)s characters "
+                                    "with the place on the map. Please shorten it.",
+                                    field=field_name("where_happened"), limit=f"{room:,}"))
+
+    def pinned(self) -> str:
+        """The point as shown, ``13.756300, 100.501800``, or ``""`` (none, or a bad one)."""
+        try:
+            point = point_of(self.latitude.data, self.longitude.data)
+        except ValueError:
+            return ""
+        return "" if point is None else f"{point[0]:.6f}, {point[1]:.6f}"
+
+    def point_text(self) -> str:
+        """The point as it is filed, ``พิกัด 13.756300, 100.501800``, or ``""``."""
+        pinned = self.pinned()
+        return f"{_('location')} {pinned}" if pinned else ""
+
+    def where_text(self) -> str:
+        """"Where" as filed: the text, then the point in brackets (the point alone without
+        text), like a LINE location (:mod:`rongrian.channels.line.flow`)."""
+        where = clean_text(self.where_happened.data or "")
+        point = self.point_text()
+        if where and point:
+            return f"{where} ({point})"
+        return where or point
 
     def channel_value(self) -> str:
         """``qr`` or ``web``; anything else a client sends counts as ``web``."""
@@ -203,11 +282,32 @@ class ReportForm(FlaskForm):  # type: ignore[misc]
             channel=self.channel_value(),
             what_happened=self.what_happened.data or "",
             when_happened=self.when_happened.data or "",
-            where_happened=self.where_happened.data or "",
+            where_happened=self.where_text(),
             who_involved=self.who_involved.data or "",
             identity=identity,
             place=(self.place.data or "")[:32],
         )
+
+
+_COORDINATE = re.compile(r"-?[0-9]{1,3}(\.[0-9]{1,6})?")
+
+
+def point_of(latitude: str | None, longitude: str | None) -> tuple[float, float] | None:
+    """The point ``(latitude, longitude)`` in decimal degrees (WGS 84, as browsers and EXIF
+    give it) from the form's two fields, or ``None`` when both are empty.
+
+    Each is a plain decimal with at most six decimals (about 0.1 m: more says nothing about a
+    street light), latitude within ±90 and longitude within ±180. Raises ``ValueError`` for one
+    without the other, or anything else."""
+    lat_text, lon_text = (latitude or "").strip(), (longitude or "").strip()
+    if not lat_text and not lon_text:
+        return None
+    if not (_COORDINATE.fullmatch(lat_text) and _COORDINATE.fullmatch(lon_text)):
+        raise ValueError("not a decimal with at most 6 decimals")
+    point = float(lat_text), float(lon_text)
+    if not (-90 <= point[0] <= 90 and -180 <= point[1] <= 180):
+        raise ValueError("out of range")
+    return point
 
 
 def identifier_kind_name(kind: IdentifierKind) -> str:

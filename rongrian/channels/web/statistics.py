@@ -4,7 +4,8 @@
 ``/statistics/<period>/<kind>`` shows one: the type × outcome table and the monthly trend with
 small counts suppressed (:mod:`rongrian.intake.public_tables`), a chart, the integrity officer's
 analysis and the acknowledgement; ``.csv`` and ``.json`` beside it hold the same tables as open
-data. Nothing unacknowledged is public: any other period or kind answers 404.
+data, and ``.pdf`` the memo PDF of the same published tables (:func:`rongrian.web.report_pdf.
+public_pdf`). Nothing unacknowledged is public: any other period or kind answers 404.
 """
 
 import json
@@ -12,7 +13,9 @@ from typing import Any
 
 from flask import Flask, Response, abort, render_template
 from flask_babel import gettext as _
+from sqlalchemy import select
 
+from rongrian.intake.models import Agency, Installation
 from rongrian.intake.period_report import ReportKind
 from rongrian.intake.public_tables import Table, as_csv, as_json, tables_of
 from rongrian.intake.publication import (
@@ -26,6 +29,10 @@ from rongrian.intake.suppression import Shown
 from rongrian.settings import Settings
 from rongrian.web.app import current_locale, db
 from rongrian.web.charts import month_label, trend_chart
+from rongrian.web.report_pdf import public_pdf
+
+#: How many published PDFs one app keeps made (an acknowledged report never changes).
+PDF_CACHE_SIZE = 32
 
 
 def _published(label: str, kind: str) -> Published:
@@ -81,6 +88,23 @@ def _chart(table: Table) -> str:
                        current_locale())
 
 
+def _pdf_of(published: Published, threshold: int, cache: dict[tuple[str, ...], bytes]) -> bytes:
+    """The public PDF of ``published``, made once per agency name and emblem."""
+    agency = db().scalars(select(Agency)).first()
+    name = agency.name_th if agency else ""
+    if not name:
+        installation = db().scalars(select(Installation)).first()
+        name = installation.organisation_name if installation else ""
+    key = (published.label, published.kind.value, name,
+           agency.emblem_digest or "" if agency else "")
+    if key not in cache:
+        if len(cache) >= PDF_CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+        cache[key] = public_pdf(published, organisation=name, threshold=threshold,
+                                emblem_png=agency.emblem if agency else None)
+    return cache[key]
+
+
 def register(app: Flask, settings: Settings) -> None:
     """Add ``/statistics`` and each published report's page, CSV and JSON to ``app``."""
     threshold = settings.suppress_below
@@ -110,6 +134,15 @@ def register(app: Flask, settings: Settings) -> None:
         return Response(body, mimetype="text/csv", headers={
             "Content-Disposition":
                 f'attachment; filename="rongrian-statistics-{published.label}-{kind}.csv"'})
+
+    made: dict[tuple[str, ...], bytes] = {}
+
+    @app.get("/statistics/<label>/<kind>.pdf")
+    def statistics_pdf(label: str, kind: str) -> Response:
+        published = _published(label, kind)
+        return Response(_pdf_of(published, threshold, made), mimetype="application/pdf", headers={
+            "Content-Disposition":
+                f'inline; filename="rongrian-statistics-{published.label}-{kind}.pdf"'})
 
     @app.get("/statistics/<label>/<kind>.json")
     def statistics_json(label: str, kind: str) -> Response:

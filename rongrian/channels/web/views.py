@@ -29,6 +29,7 @@ from werkzeug.datastructures import FileStorage
 from rongrian.channels.files import CleanedFile
 from rongrian.channels.qr.codes import tracking_link_svg
 from rongrian.channels.web import followup as follow_up
+from rongrian.channels.web import notices as web_notices
 from rongrian.channels.web import once
 from rongrian.channels.web.bodies import form_bodies_only
 from rongrian.channels.web.choices import Choice, Question, one_question
@@ -100,6 +101,7 @@ def _offer(form: ReportForm) -> Question:
         [(u.code, u.name_en if english else u.name_th) for u in units],
     )
     g.question = question
+    form.notices_offered = g.notices_offered = web_notices.available()  # issue 9 §4
     return question
 
 
@@ -178,7 +180,8 @@ def _file(form: ReportForm, question: Question) -> ResponseReturnValue:
                                    files_lost=bool(uploads))
         try:
             with cleaned_files(uploads, settings_of(current_app)) as cleaned:
-                return _file_with(submission, cleaned, ticket)
+                return _file_with(submission, cleaned, ticket,
+                                  notice_email=form.notice_email.data or "")
         except SubmissionAlreadyReceived:
             db().rollback()
             return once.already_received("complaint")
@@ -199,15 +202,19 @@ def _file(form: ReportForm, question: Question) -> ResponseReturnValue:
                            files_lost=bool(uploads), suggested=suggested), 400
 
 
-def _file_with(submission: Submission, cleaned: list[CleanedFile], ticket: once.Ticket) -> str:
+def _file_with(submission: Submission, cleaned: list[CleanedFile], ticket: once.Ticket,
+               *, notice_email: str = "") -> str:
     """File ``submission`` with its cleaned files in one transaction, spending ``ticket`` in
-    it; return the receipt page.
+    it, and keep ``notice_email`` (when notices are offered) sealed for notices; return the
+    receipt page.
 
     Raises ``InvalidSubmission`` or ``SubmissionAlreadyReceived`` (rolled back by the caller;
     files written are deleted)."""
     settings = settings_of(current_app)
     ticket.spend(db())
     receipt = file_complaint(db(), _pepper(), submission)
+    if notice_email.strip() and g.get("notices_offered"):
+        web_notices.opt_in_after_filing(receipt.complaint_id, notice_email)
     stored = attach_to_new_complaint(db(), _pepper(), receipt.tracking_code,
                                      settings.attachments_dir,
                                      [(item.stream, item.media_type) for item in cleaned])
@@ -239,7 +246,8 @@ def track() -> ResponseReturnValue:
 def _thread_or_error(code_text: str, track_form: TrackForm | None = None,
                      info_form: InformationForm | None = None, *, added: bool = False,
                      files_lost: bool = False, token_refused: bool = False,
-                     followup: dict[str, Any] | None = None) -> ResponseReturnValue:
+                     followup: dict[str, Any] | None = None,
+                     notices: dict[str, Any] | None = None) -> ResponseReturnValue:
     """The thread page for ``code_text``, or the malformed (400) / unknown (404) answer.
 
     The 404 body never depends on what was typed, so every unknown code gets the same page.
@@ -258,8 +266,9 @@ def _thread_or_error(code_text: str, track_form: TrackForm | None = None,
     info_form.code.data = code
     once.ensure_token(info_form)
     extra = follow_up.extras(code_text, **(followup or {}))  # issue 9 §3-4
+    extra.update(web_notices.extras(code_text, **(notices or {})))  # issue 9 §4: e-mail
     status = (400 if info_form.errors or files_lost or token_refused
-              or extra["followup_problem"] else 200)
+              or extra["followup_problem"] or extra["notices_problem"] else 200)
     files = files_by_code(db(), _pepper(), code_text)
     return render_template("thread.html", view=view, code=code, form=info_form,
                            added=added, files=files, files_lost=files_lost,
@@ -364,3 +373,4 @@ def register(app: Flask, settings: Settings) -> None:
                      methods=["POST"])
     app.add_url_rule("/static/<path:filename>", endpoint="public_static", view_func=static_file)
     follow_up.register(app, _thread_or_error, tracking)  # /track/reopen, /rate, /photo
+    web_notices.register(app, _thread_or_error, tracking)  # /track/notices (issue 9 §4)

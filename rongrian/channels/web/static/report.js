@@ -3,7 +3,8 @@
 // "yes" chooses it. Nothing typed leaves the page before Send. The same rule as the server's
 // (rongrian/intake/suggest.py): a keyword counts on word boundaries (Intl.Segmenter's Thai words
 // where the browser has it), twice its length when whole, its length at one end if 4+ letters.
-// Also shows "use my location" where the browser can tell it. The form works without this file.
+// The place as a point (map pin, "use my location", the photo's GPS) is place.js. The form works
+// without this file.
 (function () {
   "use strict";
   var text = document.getElementById("what_happened");
@@ -102,18 +103,4 @@
   }
   window.addEventListener("hashchange", reveal);
   reveal();
-
-  var locate = document.getElementById("use-location");
-  var where = document.getElementById("where_happened");
-  if (locate && where && navigator.geolocation) {
-    locate.hidden = false;
-    locate.addEventListener("click", function () {
-      navigator.geolocation.getCurrentPosition(function (position) {
-        var place = position.coords.latitude.toFixed(5) + ", " + position.coords.longitude.toFixed(5);
-        where.value = (where.value ? where.value + " " : "") + "(" + locate.getAttribute("data-label") + " " + place + ")";
-      }, function () {
-        locate.textContent = locate.getAttribute("data-failed");
-      }, { enableHighAccuracy: true, timeout: 15000 });
-    });
-  }
 }());

@@ -1,0 +1,1 @@
+"""The minimal reference service of ``benchmarks/side_by_side.py`` (issue 11 §1)."""
