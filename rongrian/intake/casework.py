@@ -210,6 +210,21 @@ def _checked_text(field: str, text: str, *, required: bool) -> str:
     return cleaned
 
 
+def write_status(session: Session, actor_id: int, complaint: Complaint, data_keys: DataKeys,
+                 target: Status, note: str, now: datetime) -> None:
+    """Record ``complaint`` moving to ``target``: the status entry of the thread with its
+    (internal) ``note`` under ``data_keys``, the complainant's notifications, and the status,
+    updated and finished days. The caller has checked the move and audited it."""
+    append_event(session, complaint, data_keys, EventKind.STATUS, {"note": note}, now=now,
+                 status=target, actor_id=actor_id)
+    notify.collect(session, complaint, data_keys, EventKind.STATUS, target)
+    complaint.status = target
+    complaint.updated_on = now.date()
+    complaint.finished_on = now.date() if target in FINISHED else None
+    if target in FINISHED:
+        complaint.reopened_on = None  # the "reopened" queue marker ends with the case
+
+
 def change_status(
     session: Session,
     unlocked: UnlockedAccount,
@@ -233,14 +248,7 @@ def change_status(
     append_entry(session, AuditAction.STATUS_CHANGED, actor_of(session, unlocked.account_id),
                  complaint=complaint, detail={"from": complaint.status.value,
                                               "to": target.value}, now=now)
-    append_event(session, complaint, data_keys, EventKind.STATUS, {"note": cleaned}, now=now,
-                 status=target, actor_id=unlocked.account_id)
-    notify.collect(session, complaint, data_keys, EventKind.STATUS, target)
-    complaint.status = target
-    complaint.updated_on = now.date()
-    complaint.finished_on = now.date() if target in FINISHED else None
-    if target in FINISHED:
-        complaint.reopened_on = None  # the "reopened" queue marker ends with the case
+    write_status(session, unlocked.account_id, complaint, data_keys, target, cleaned, now)
     session.flush()
 
 

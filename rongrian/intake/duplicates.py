@@ -33,13 +33,11 @@ from datetime import UTC, date, datetime
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from rongrian.intake import notify
 from rongrian.intake.audit import actor_of, append_entry
-from rongrian.intake.casework import case_for_member, data_keys_of, reply
+from rongrian.intake.casework import case_for_member, data_keys_of, reply, write_status
 from rongrian.intake.errors import InvalidSubmission
 from rongrian.intake.keyring import UnlockedAccount, unit_ids_of
-from rongrian.intake.models import AuditAction, Complaint, EventKind, Status
-from rongrian.intake.store import append_event
+from rongrian.intake.models import AuditAction, Complaint, Status
 from rongrian.intake.workflow import FINISHED
 
 #: What the report queries add to their ``where``: a duplicate is counted in its original only.
@@ -153,15 +151,8 @@ def _set_status(session: Session, unlocked: UnlockedAccount, complaint: Complain
                 target: Status, note: str, now: datetime) -> None:
     """Write the status entry (internal ``note``), queue the complainant's notification and
     set the status columns, outside the workflow's moves."""
-    data_keys = data_keys_of(session, unlocked, complaint)
-    append_event(session, complaint, data_keys, EventKind.STATUS, {"note": note}, now=now,
-                 status=target, actor_id=unlocked.account_id)
-    notify.collect(session, complaint, data_keys, EventKind.STATUS, target)
-    complaint.status = target
-    complaint.updated_on = now.date()
-    complaint.finished_on = now.date() if target in FINISHED else None
-    if target in FINISHED:
-        complaint.reopened_on = None
+    write_status(session, unlocked.account_id, complaint,
+                 data_keys_of(session, unlocked, complaint), target, note, now)
 
 
 def mark_duplicate(session: Session, unlocked: UnlockedAccount, complaint_id: uuid.UUID,

@@ -10,6 +10,7 @@ from rongrian.intake.store import Receipt, Submission, file_complaint
 from rongrian.settings import Settings
 from tests.admin.helpers import WORKS_TEXT, Filer
 from tests.conftest import Demo
+from tests.intake.report_seed import Seeded, seed_year
 
 
 @pytest.fixture
@@ -51,3 +52,14 @@ def installed_before(demo: Demo) -> None:
     with demo.sessions() as session:
         session.execute(update(Installation).values(created_on=date(2024, 10, 1)))
         session.commit()
+
+
+@pytest.fixture
+def seeded(demo: Demo) -> list[Seeded]:
+    """A fiscal year of cases with known outcomes (:func:`tests.intake.report_seed.seed_year`),
+    the agency installed in 2566 so every period of it can be reported."""
+    with demo.sessions() as session:
+        session.execute(update(Installation).values(created_on=date(2023, 10, 1)))
+        cases = seed_year(session)
+        session.commit()
+    return cases

@@ -15,20 +15,20 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 from PIL import Image
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rongrian.admin.memo_docx import MemoDetails, memo_details
 from rongrian.admin.report_docx import audit_head_line, docx_bytes
 from rongrian.intake.audit import ChainHead
-from rongrian.intake.models import Installation, PeriodReport, StaffAccount
+from rongrian.intake.models import PeriodReport, StaffAccount
 from rongrian.intake.period_report import OUTCOMES, ReportKind, build_report
 from rongrian.intake.publication import acknowledge, write_analysis
 from rongrian.intake.reporting import parse_period, summarise
 from rongrian.web.report_charts import monthly_trend_png, outcome_by_type_png
 from rongrian.web.thai_pdf import FONT_DIR
 from tests.conftest import Demo
-from tests.intake.report_seed import AS_OF, Seeded, expected, seed_year
+from tests.intake.report_seed import AS_OF, Seeded, expected
 
 ISSUED = date(2025, 10, 15)
 HEAD = ChainHead(4321, "ab" * 32)
@@ -42,15 +42,6 @@ _LOOSE = re.compile(r"[\s\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]")
 
 def _plain(text: str) -> str:
     return _LOOSE.sub("", text)
-
-
-@pytest.fixture
-def seeded(demo: Demo) -> list[Seeded]:
-    with demo.sessions() as session:
-        session.execute(update(Installation).values(created_on=date(2023, 10, 1)))
-        cases = seed_year(session)
-        session.commit()
-    return cases
 
 
 def _account(session: Session, username: str) -> StaffAccount:

@@ -7,32 +7,22 @@ import io
 import json
 import re
 from collections import Counter
-from datetime import date
 
 import pytest
 from docx import Document
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from rongrian.intake.models import AuditEntry, Installation, PeriodReport
+from rongrian.intake.models import AuditEntry, PeriodReport
 from rongrian.intake.period_report import OUTCOMES
 from rongrian.intake.reporting import parse_period
 from tests.admin.helpers import login, page, post_form
 from tests.conftest import Demo
-from tests.intake.report_seed import Seeded, expected, seed_year
+from tests.intake.report_seed import Seeded, expected
 from tests.intake.test_suppression import attack
 
 ANALYSIS = "เรื่องถนนชำรุดมีมากที่สุด ควรเพิ่มรอบการตรวจถนนทุกเดือน\nเรื่องล่าช้า: ปรับขั้นตอนการส่งต่อ"
-
-
-@pytest.fixture
-def seeded(demo: Demo) -> list[Seeded]:
-    with demo.sessions() as session:
-        session.execute(update(Installation).values(created_on=date(2023, 10, 1)))
-        cases = seed_year(session)
-        session.commit()
-    return cases
 
 
 def page_table(html: str) -> dict[str, Counter[str]]:

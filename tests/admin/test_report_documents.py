@@ -15,18 +15,18 @@ from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from rongrian.admin.cli import main
 from rongrian.admin.report_xlsx import SHEET_NAME_LIMIT
-from rongrian.intake.models import Category, Installation, Sensitivity
+from rongrian.intake.models import Category, Sensitivity
 from rongrian.intake.period_report import OUTCOMES
 from rongrian.intake.reporting import parse_period
 from rongrian.intake.thaidate import BE_OFFSET, fiscal_year_bounds
 from rongrian.settings import Settings
 from tests.admin.helpers import login, page, post_form
 from tests.conftest import Demo
-from tests.intake.report_seed import Seeded, expected, seed_year
+from tests.intake.report_seed import Seeded, expected
 
 needs_poppler = pytest.mark.skipif(
     shutil.which("pdftotext") is None or shutil.which("pdftoppm") is None,
@@ -35,15 +35,6 @@ CASE_NUMBER = re.compile(r"\d{4}/\d{6}")
 #: Thai vowels and tone marks above and below: text extraction may reorder them.
 _MARKS = re.compile("[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]")
 LABELS = ["2568", "2568-H1", "2568-Q3", "2568-03"]
-
-
-@pytest.fixture
-def seeded(demo: Demo) -> list[Seeded]:
-    with demo.sessions() as session:
-        session.execute(update(Installation).values(created_on=date(2023, 10, 1)))
-        cases = seed_year(session)
-        session.commit()
-    return cases
 
 
 def pdf_text(data: bytes, tmp_path: Path) -> str:
