@@ -38,7 +38,7 @@ OUTCOME_COLUMNS = {"within": "แล้วเสร็จ\nในกำหนด
                    "open_in_time": "ระหว่าง\nดำเนินการ\nในกำหนด",
                    "open_overdue": "ระหว่าง\nดำเนินการ\nเกินกำหนด", "rejected": "ไม่รับ\nพิจารณา"}
 #: Widths of the cross-tables' columns: name, the five outcomes, total (16 cm in all).
-CROSS_WIDTHS = (Cm(4.4), *(Cm(2.0),) * 5, Cm(1.6))
+CROSS_WIDTHS = (Cm(4.05), *(Cm(1.95),) * 5, Cm(2.2))
 
 
 def _cell(cell: Any, text: str, *, bold: bool, size: Pt, align: Any, keep: bool) -> None:

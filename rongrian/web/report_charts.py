@@ -21,7 +21,7 @@ from matplotlib import font_manager, rc_context
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from rongrian.intake.period_report import OUTCOME_NAMES, OUTCOMES, Report
 from rongrian.web.charts import month_label
@@ -89,7 +89,8 @@ def monthly_trend_png(report: Report, *, dpi: int = 200) -> bytes:
 def _count_axis(axes: Axes, which: Literal["x", "y"], peak: int) -> None:
     """Whole numbers only, with room above the highest bar for the legend."""
     axis = axes.yaxis if which == "y" else axes.xaxis
-    axis.set_major_locator(MaxNLocator(integer=True))
+    axis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+    axis.set_major_formatter(FuncFormatter(lambda value, _position: f"{value:,.0f}"))
     if which == "y":
         axes.set_ylim(0, peak * 1.25)
     else:

@@ -295,7 +295,7 @@ def _outcome_header(first: str) -> list[str]:
     return [first, *(OUTCOME_NAMES[key][0] for key in OUTCOMES), "รวม"]
 
 
-_OUTCOME_WIDTHS = (34.0, 22.0, 22.0, 22.0, 22.0, 22.0, 16.0)
+_OUTCOME_WIDTHS = (32.0, 21.0, 21.0, 21.0, 21.0, 21.0, 23.0)
 
 
 def _outcome_rows(lines: Sequence[Line]) -> list[list[str]]:
