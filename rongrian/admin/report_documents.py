@@ -22,7 +22,8 @@ from rongrian.intake.models import Installation, PeriodReport
 from rongrian.intake.period_report import Report, ReportKind, build_report
 from rongrian.intake.publication import find
 from rongrian.intake.reporting import Period, Summary, count_boxes, count_places, summarise
-from rongrian.web.report_pdf import CountTable, Memo, Signature, staff_pdf
+from rongrian.web.memo_pdf import CountTable, Memo, Signature
+from rongrian.web.report_pdf import staff_pdf
 
 #: Each format and its media type, the default first.
 MEDIA_TYPES = {
