@@ -1,4 +1,5 @@
-"""The period report's two charts as PNG pictures for its Word and PDF documents (issue 10 §2).
+"""The period report's two charts as PNG pictures for its Word and PDF documents, and the
+outcome chart as SVG for the pages (issue 10 §2).
 
 - :func:`monthly_trend_png`: complaints received in each month of the report's fiscal year,
   beside the same month of the previous fiscal year (grouped bars);
@@ -13,6 +14,7 @@ name, no time): the same report gives the same bytes with the same matplotlib an
 Counts only; the numbers are also in the documents' tables.
 """
 
+import base64
 import io
 from functools import cache
 from typing import Any, Literal
@@ -104,27 +106,51 @@ def outcome_by_type_png(report: Report, *, dpi: int = 200) -> bytes:
     one horizontal bar stacked over the five outcomes (finished within the standard, finished
     late, in progress within the standard, in progress overdue, not accepted), as PNG bytes
     ``dpi`` dots per inch, 6.3 inches wide and taller with more types."""
+    with rc_context(_RC):
+        return _png(_outcome_figure(report), dpi)
+
+
+def outcome_by_type_svg(report: Report) -> bytes:
+    """The chart of :func:`outcome_by_type_png` as SVG bytes for the pages (issue 10 §2): the
+    text drawn as paths (the browser needs no Thai font), no script, no metadata, fixed ids
+    (``svg.hashsalt``), so the same report gives the same bytes."""
+    with rc_context(_RC):
+        figure = _outcome_figure(report)
+        out = io.BytesIO()
+        figure.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
+        return out.getvalue()
+
+
+def svg_data_uri(svg: bytes) -> str:
+    """``svg`` as a ``data:image/svg+xml;base64,…`` address for an ``<img>``: the pages'
+    Content-Security-Policy allows ``img-src data:``, and a picture so embedded runs no script
+    and fetches nothing."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+
+
+def _outcome_figure(report: Report) -> Figure:
     register_fonts()
     # Types without a case in the period are left out (the table lists them); matplotlib draws
     # the first bar at the bottom.
     lines = [line for line in reversed(report.types) if line.total]
     height = 1.5 + 0.32 * max(1, len(lines))
-    with rc_context(_RC):
-        figure = Figure(figsize=(WIDTH_IN, height), layout="constrained")
-        axes = figure.add_subplot()
-        positions = list(range(len(lines)))
-        left = [0] * len(lines)
-        for key in OUTCOMES:
-            counts = [line.counts[key] for line in lines]
-            axes.barh(positions, counts, 0.6, left=left, color=OUTCOME_COLOURS[key],
-                      label=OUTCOME_NAMES[key][0])
-            left = [a + b for a, b in zip(left, counts, strict=True)]
-        axes.set_yticks(positions, [line.name_th for line in lines])
-        _count_axis(axes, "x", max([*left, 1]))
-        axes.set_xlabel("จำนวนเรื่อง")
-        axes.set_title("ผลการดำเนินการจำแนกตามประเภทเรื่อง", fontweight="bold")
-        figure.legend(loc="outside lower center", ncols=3, frameon=False, fontsize=8.5)
-        return _png(figure, dpi)
+    figure = Figure(figsize=(WIDTH_IN, height), layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    positions = list(range(len(lines)))
+    left = [0] * len(lines)
+    for key in OUTCOMES:
+        counts = [line.counts[key] for line in lines]
+        axes.barh(positions, counts, 0.6, left=left, color=OUTCOME_COLOURS[key],
+                  label=OUTCOME_NAMES[key][0])
+        left = [a + b for a, b in zip(left, counts, strict=True)]
+    axes.set_yticks(positions, [line.name_th for line in lines])
+    _count_axis(axes, "x", max([*left, 1]))
+    axes.set_xlabel("จำนวนเรื่อง")
+    axes.set_title("ผลการดำเนินการจำแนกตามประเภทเรื่อง", fontweight="bold")
+    figure.legend(loc="outside lower center", ncols=3, frameon=False, fontsize=8.5)
+    return figure
 
 
-__all__ = ["monthly_trend_png", "outcome_by_type_png", "register_fonts"]
+__all__ = ["monthly_trend_png", "outcome_by_type_png", "outcome_by_type_svg", "register_fonts",
+           "svg_data_uri"]

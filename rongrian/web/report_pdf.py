@@ -221,6 +221,17 @@ def _shown_lines(table: Table, keys: Sequence[str]) -> list[Line]:
     return lines
 
 
+def shown_report(published: Published, threshold: int) -> Report:
+    """A report holding only what the public sees of ``published``: its types and months with
+    every hidden cell as 0, so a chart drawn from it shows nothing the tables hide."""
+    outcome, trend = tables_of(published, threshold)
+    report = Report(parse_period(published.label), published.kind,
+                    date.fromisoformat(published.snapshot["as_of"]))
+    report.types = _shown_lines(outcome, OUTCOMES)
+    report.trend = _shown_lines(trend, ("this", "previous"))
+    return report
+
+
 def _public_rows(table: Table) -> list[list[str]]:
     return [["รวม" if row.code == TOTAL else
              (month_label(row.code, "th") if table.key == "trend" else row.name_th),
@@ -233,9 +244,7 @@ def public_pdf(published: Published, *, organisation: str, threshold: int,
     tables, small counts suppressed, no case numbers; the charts draw shown counts only."""
     period = parse_period(published.label)
     outcome, trend = tables_of(published, threshold)
-    report = Report(period, published.kind, date.fromisoformat(published.snapshot["as_of"]))
-    report.types = _shown_lines(outcome, OUTCOMES)
-    report.trend = _shown_lines(trend, ("this", "previous"))
+    report = shown_report(published, threshold)
     memo = Memo(organisation, published.acknowledged_on, analysis=published.analysis,
                 acknowledgement=Signature(published.name, published.position,
                                           published.acknowledged_on), emblem_png=emblem_png)
@@ -261,4 +270,4 @@ def public_pdf(published: Published, *, organisation: str, threshold: int,
     return writer.output()
 
 
-__all__ = ["OVERDUE_NOTE", "overdue_rows", "public_pdf", "staff_pdf"]
+__all__ = ["OVERDUE_NOTE", "overdue_rows", "public_pdf", "shown_report", "staff_pdf"]

@@ -2,6 +2,7 @@
 pages (issue 10): every figure equals the oracle's, the analysis and acknowledgement rules, and
 nothing unacknowledged or small is public."""
 
+import base64
 import csv
 import io
 import json
@@ -37,6 +38,19 @@ def page_table(html: str) -> dict[str, Counter[str]]:
         if counts:
             found[code] = counts
     return found
+
+
+def _chart_svg(html: str, element_id: str) -> bytes:
+    """The SVG of the ``<img id=element_id>`` data picture on ``html``, checked to be a
+    self-contained SVG: no script, no address it would fetch."""
+    found = re.search(rf'id="{element_id}" src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"',
+                      html)
+    assert found, f"no {element_id} picture"
+    svg = base64.b64decode(found.group(1))
+    assert b"<svg" in svg
+    assert b"<script" not in svg
+    assert not re.search(rb'href="(?!#)', svg)
+    return svg
 
 
 def _wanted(seeded: list[Seeded], label: str, kind: str) -> dict[str, Counter[str]]:
@@ -191,6 +205,12 @@ def test_analysis_acknowledgement_and_publication(
                 assert cells[key]["value"] is None
                 assert cells[key]["shown"] in ("small", "hidden")
     assert hidden  # the seeded year has small cells
+    # the outcome chart: matplotlib SVG embedded as a data: picture (no script, nothing
+    # fetched); the public one is drawn from the shown counts, so it differs from the staff one
+    public_chart = _chart_svg(shown, "public-outcome-chart")
+    staff_chart = _chart_svg(staff_client.get("/summary?period=2568-H1&kind=general")
+                             .get_data(as_text=True), "report-outcome-chart")
+    assert public_chart != staff_chart
     lines = list(csv.DictReader(io.StringIO(
         public_client.get("/statistics/2568-H1/general.csv").data.decode("utf-8-sig"))))
     for line in lines:

@@ -46,6 +46,7 @@ from rongrian.intake.publication import (
 from rongrian.intake.reporting import Period, parse_period
 from rongrian.web.app import current_locale, db
 from rongrian.web.charts import month_label, trend_chart
+from rongrian.web.report_charts import outcome_by_type_svg, svg_data_uri
 
 
 class AnalysisForm(FlaskForm):  # type: ignore[misc]  # flask_wtf has no type hints
@@ -99,6 +100,7 @@ def report_context(period: Period, kind: ReportKind, report: Report) -> dict[str
         "overdue_listed": OVERDUE_LISTED,
         "month_name": lambda code: month_label(code, current_locale()),
         "timing": timing_text,
+        "outcome_chart": svg_data_uri(outcome_by_type_svg(report)),
         "trend_svg": trend_chart(
             [line.code for line in report.trend],
             [(_("This fiscal year"), [line.counts["this"] for line in report.trend]),

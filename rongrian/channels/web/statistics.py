@@ -29,7 +29,8 @@ from rongrian.intake.suppression import Shown
 from rongrian.settings import Settings
 from rongrian.web.app import current_locale, db
 from rongrian.web.charts import month_label, trend_chart
-from rongrian.web.report_pdf import public_pdf
+from rongrian.web.report_charts import outcome_by_type_svg, svg_data_uri
+from rongrian.web.report_pdf import public_pdf, shown_report
 
 #: How many published PDFs one app keeps made (an acknowledged report never changes).
 PDF_CACHE_SIZE = 32
@@ -105,9 +106,22 @@ def _pdf_of(published: Published, threshold: int, cache: dict[tuple[str, ...], b
     return cache[key]
 
 
+def _outcome_chart_of(published: Published, threshold: int,
+                      cache: dict[tuple[str, str], str]) -> str:
+    """The outcome-by-type chart of ``published`` (shown counts only) as an SVG ``data:``
+    address, drawn once per report: an acknowledged report never changes."""
+    key = (published.label, published.kind.value)
+    if key not in cache:
+        if len(cache) >= PDF_CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+        cache[key] = svg_data_uri(outcome_by_type_svg(shown_report(published, threshold)))
+    return cache[key]
+
+
 def register(app: Flask, settings: Settings) -> None:
     """Add ``/statistics`` and each published report's page, CSV and JSON to ``app``."""
     threshold = settings.suppress_below
+    charts: dict[tuple[str, str], str] = {}
 
     @app.context_processor
     def statistics_helpers() -> dict[str, Any]:
@@ -125,6 +139,7 @@ def register(app: Flask, settings: Settings) -> None:
         return render_template(
             "statistics_report.html", published=published, tables=tables,
             threshold=threshold, cell_text=cell_text, chart=_chart(tables[1]),
+            outcome_chart=_outcome_chart_of(published, threshold, charts),
             month_name=lambda code: month_label(code, current_locale()))
 
     @app.get("/statistics/<label>/<kind>.csv")
