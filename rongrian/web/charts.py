@@ -22,23 +22,35 @@ def month_label(code: str, locale: str) -> str:
     return f"{THAI_MONTHS_SHORT[month - 1]} {year % 100:02d}"
 
 
+#: Width in px of one digit or comma of the axis label at 11 px (Sarabun's figures are about
+#: 0.55 em; rounded up).
+DIGIT_PX = 7
+
+
+def axis_margin(peak: int) -> int:
+    """Left margin in px that holds the axis label ``peak`` (e.g. "23,348") right-aligned,
+    never less than :data:`LEFT`: a fixed margin cut a five-digit year's label to "3,348"."""
+    return max(LEFT, 8 + DIGIT_PX * len(f"{peak:,}"))
+
+
 def trend_chart(months: Sequence[str], series: Sequence[tuple[str, Sequence[int | None]]],
                 title: str, locale: str) -> Markup:
     """Grouped bars: one group per month of ``months``, one bar per ``(name, counts)`` series
     (``None`` = suppressed: no bar). Returns a ``<figure>`` holding an ``<svg>``."""
     peak = max([1, *(n for _, counts in series for n in counts if n is not None)])
-    plot_w, plot_h = WIDTH - LEFT - 8, HEIGHT - BOTTOM - TOP
+    left = axis_margin(peak)
+    plot_w, plot_h = WIDTH - left - 8, HEIGHT - BOTTOM - TOP
     group = plot_w / max(1, len(months))
     bar = group * 0.8 / max(1, len(series))
     colours = ("#1f5f99", "#9db9d6", "#c77c02")
     parts = [f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" class="chart" '
              f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
-             f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{WIDTH - 8}" y2="{TOP + plot_h}" '
+             f'<line x1="{left}" y1="{TOP + plot_h}" x2="{WIDTH - 8}" y2="{TOP + plot_h}" '
              'stroke="#555"/>',
-             f'<text x="{LEFT - 4}" y="{TOP + 4}" text-anchor="end" font-size="11">{peak:,}</text>',
-             f'<text x="{LEFT - 4}" y="{TOP + plot_h}" text-anchor="end" font-size="11">0</text>']
+             f'<text x="{left - 4}" y="{TOP + 4}" text-anchor="end" font-size="11">{peak:,}</text>',
+             f'<text x="{left - 4}" y="{TOP + plot_h}" text-anchor="end" font-size="11">0</text>']
     for m, code in enumerate(months):
-        x0 = LEFT + m * group + group * 0.1
+        x0 = left + m * group + group * 0.1
         for s, (name, counts) in enumerate(series):
             n = counts[m]
             if n is None or n == 0:
@@ -48,7 +60,7 @@ def trend_chart(months: Sequence[str], series: Sequence[tuple[str, Sequence[int 
                          f'width="{bar * 0.95:.1f}" height="{h:.1f}" '
                          f'fill="{colours[s % len(colours)]}"><title>{escape(name)}: '
                          f'{n:,}</title></rect>')
-        parts.append(f'<text x="{LEFT + m * group + group / 2:.1f}" y="{HEIGHT - 10}" '
+        parts.append(f'<text x="{left + m * group + group / 2:.1f}" y="{HEIGHT - 10}" '
                      f'text-anchor="middle" font-size="11">'
                      f'{escape(month_label(code, locale))}</text>')
     parts.append("</svg>")
@@ -61,4 +73,4 @@ def trend_chart(months: Sequence[str], series: Sequence[tuple[str, Sequence[int 
                   f'<figcaption>{legend}</figcaption></figure>')
 
 
-__all__ = ["month_label", "trend_chart"]
+__all__ = ["axis_margin", "month_label", "trend_chart"]
