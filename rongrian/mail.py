@@ -140,10 +140,19 @@ def send(settings: MailSettings, messages: list[EmailMessage], *,
                         f"{', '.join(exc.recipients)}: check the address") from exc
     except (OSError, smtplib.SMTPException) as exc:
         raise MailError(f"ส่งอีเมลไม่ได้ / could not send mail through {settings.host}:"
-                        f"{settings.port} ({type(exc).__name__}: {exc}); check "
+                        f"{settings.port} ({_described(exc)}); check "
                         "RONGRIAN_SMTP_HOST, _PORT and _SECURITY and that the relay is up; "
                         f"{sent} of {len(messages)} sent") from exc
     return sent
+
+
+def _described(error: Exception) -> str:
+    """What went wrong, for an operator: the relay's reply code only, never its text (a relay
+    may echo a recipient's address in it, and a complainant's notice address must never be
+    printed or logged), or the connection error."""
+    if isinstance(error, smtplib.SMTPResponseException):
+        return f"{type(error).__name__}: SMTP {error.smtp_code}"
+    return f"{type(error).__name__}: {error}"
 
 
 def _connect(settings: MailSettings) -> smtplib.SMTP:

@@ -1,6 +1,8 @@
 """Outgoing mail against a real SMTP server on loopback (aiosmtpd): settings, Thai text,
 attachments, and a relay that is down."""
 
+import smtplib
+
 import pytest
 
 from rongrian.mail import MailError, compose, named_address, send, settings_from_environment
@@ -68,3 +70,18 @@ def test_each_accepted_message_is_reported_as_it_goes(smtp_server: SmtpSink) -> 
     assert send(settings, messages, on_sent=lambda m: heard.append(
         (str(m["To"]), len(smtp_server.messages)))) == 2
     assert heard == [("a@example.go.th", 1), ("b@example.go.th", 2)]
+
+
+def test_a_relay_reply_is_reported_by_its_code_never_its_text(smtp_server: SmtpSink) -> None:
+    """A relay may echo the recipient in its reply; a complainant's notice address must never
+    reach an operator's terminal or a log (issue 9 §4)."""
+    from unittest import mock
+
+    settings = smtp_server.mail_settings()
+    message = compose(settings, to="secret.citizen@example.com", subject="s", body="b")
+    refusal = smtplib.SMTPDataError(554, b"5.7.1 <secret.citizen@example.com>: message refused")
+    with mock.patch("smtplib.SMTP.send_message", side_effect=refusal), \
+            pytest.raises(MailError) as raised:
+        send(settings, [message])
+    assert "SMTP 554" in str(raised.value)
+    assert "secret.citizen" not in str(raised.value)
