@@ -23,11 +23,10 @@ from dataclasses import dataclass, field
 from multiprocessing.sharedctypes import Synchronized
 from typing import Any
 
+from benchmarks.common import hidden_fields
 from benchmarks.intake_http import Form
 
 _CODE = re.compile(r'id="tracking-code"[^>]*>\s*([0-9A-Z-]{19})\s*<')
-_HIDDEN = re.compile(r'<input[^>]*type="hidden"[^>]*>')
-_ATTR = re.compile(r'(name|value)="([^"]*)"')
 
 
 @dataclass(frozen=True)
@@ -96,14 +95,6 @@ class Browser:
         return response.status, text
 
 
-def hidden_fields(html: str) -> dict[str, str]:
-    """Every hidden input of a page (the CSRF token, a one-time submission token, …)."""
-    found: dict[str, str] = {}
-    for tag in _HIDDEN.findall(html):
-        attrs = dict(_ATTR.findall(tag))
-        if "name" in attrs:
-            found[attrs["name"]] = attrs.get("value", "")
-    return found
 
 
 def _form_fields(browser: Browser, result: CitizenResult, keep_once: bool) -> dict[str, str]:

@@ -6,6 +6,8 @@ Nothing here is imported by the application or the tests.
 import math
 import os
 import platform
+import re
+import socket
 import statistics
 import time
 from collections.abc import Sequence
@@ -154,3 +156,25 @@ def summarise_latencies(seconds: Sequence[float], wall: float) -> Latencies:
 def verdict(ok: bool) -> str:
     """``met`` or ``MISSED`` for a goal line."""
     return "met" if ok else "MISSED"
+
+
+#: A hidden input of a page, and the name/value attributes in it.
+_HIDDEN = re.compile(r'<input[^>]*type="hidden"[^>]*>')
+_ATTR = re.compile(r'(name|value)="([^"]*)"')
+
+
+def hidden_fields(html: str) -> dict[str, str]:
+    """Every hidden input of a page by name (the CSRF token, a one-time submission token, …)."""
+    fields: dict[str, str] = {}
+    for tag in _HIDDEN.findall(html):
+        attrs = dict(_ATTR.findall(tag))
+        if "name" in attrs:
+            fields[attrs["name"]] = attrs.get("value", "")
+    return fields
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -16,7 +16,6 @@ import argparse
 import os
 import random
 import secrets
-import socket
 import statistics
 import tempfile
 import time
@@ -26,7 +25,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, insert, select, update
 
-from benchmarks.common import fresh_database, install_demo, load_line, machine_line
+from benchmarks.common import free_port, fresh_database, install_demo, load_line, machine_line
 from rongrian.admin.cli import main
 from rongrian.intake.db import make_session_factory
 from rongrian.intake.digest import plan
@@ -71,9 +70,7 @@ def _smtp() -> tuple[object, int]:
             Handler.count += 1
             return "250 OK"
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
+    port = free_port()
     controller = Controller(Handler(), hostname="127.0.0.1", port=port)
     controller.start()
     return controller, port

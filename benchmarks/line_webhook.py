@@ -30,7 +30,6 @@ import argparse
 import http.client
 import os
 import queue
-import socket
 import subprocess
 import sys
 import tempfile
@@ -46,6 +45,7 @@ from sqlalchemy import func, select
 
 from benchmarks.common import (
     DEFAULT_PG_URL,
+    free_port,
     fresh_database,
     install_demo,
     load_line,
@@ -126,11 +126,6 @@ def plan(count: int, rate: float) -> list[Conversation]:
             conversation=k, last=step_index == len(STEPS) - 1))
     return conversations
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _wait_for(port: int, seconds: float = 60.0) -> None:
@@ -274,7 +269,7 @@ def run(options: Options) -> None:
         create_secrets(instance)
         queue_name = f"rongrian-line-bench-{uuid.uuid4().hex[:8]}"
         env = _server_env(options, instance, database_url, standin, queue_name)
-        port = _free_port()
+        port = free_port()
         children = [subprocess.Popen(  # noqa: S603 - our own interpreter and module
             [sys.executable, "-m", "rongrian.admin.cli", "serve", "--host", "127.0.0.1",
              "--port", str(port)], env=env, stdout=subprocess.DEVNULL)]

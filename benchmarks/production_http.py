@@ -16,9 +16,7 @@ Empties the PostgreSQL database it is given (default ``rongrian_bench_prod``).
 
 import argparse
 import os
-import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,7 +30,9 @@ from pathlib import Path
 import requests
 
 from benchmarks.common import (
+    free_port,
     fresh_database,
+    hidden_fields,
     install_demo,
     load_line,
     machine_line,
@@ -43,8 +43,6 @@ from rongrian.settings import create_secrets
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/rongrian_bench_prod"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/15"
-_HIDDEN = re.compile(r'<input[^>]*type="hidden"[^>]*>')
-_ATTR = re.compile(r'(name|value)="([^"]*)"')
 
 
 @dataclass
@@ -61,14 +59,6 @@ class Results:
             self.errors[what] = self.errors.get(what, 0) + 1
 
 
-def hidden_fields(html: str) -> dict[str, str]:
-    """Every hidden input of a page (the CSRF token, a one-time submission token, …)."""
-    fields: dict[str, str] = {}
-    for tag in _HIDDEN.findall(html):
-        attrs = dict(_ATTR.findall(tag))
-        if "name" in attrs:
-            fields[attrs["name"]] = attrs.get("value", "")
-    return fields
 
 
 def citizen_address(index: int) -> str:
@@ -100,11 +90,6 @@ def file_one(base: str, form: Form, address: str, results: Results) -> None:
         results.gets.append(got - started)
         results.posts.append(done - got)
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def start_server(options: argparse.Namespace, instance: Path, port: int,

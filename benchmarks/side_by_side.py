@@ -43,6 +43,7 @@ from sqlalchemy.engine import make_url
 from benchmarks.closed_loop import CitizenResult, Phase, run_phase
 from benchmarks.common import (
     ensure_pg_database,
+    free_port,
     fresh_database,
     install_demo,
     load_line,
@@ -91,13 +92,6 @@ class Server:
         os.killpg(self.process.pid, signal.SIGTERM)
         self.process.wait(timeout=60)
 
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def start(name: str, app: str, env: dict[str, str], workers: int, log: Path) -> Server:

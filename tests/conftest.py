@@ -128,6 +128,21 @@ def staff_client(staff_app: Flask) -> FlaskClient:
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 
 
+#: A hidden input of a page, and the name/value attributes in it.
+_HIDDEN = re.compile(r'<input[^>]*type="hidden"[^>]*>')
+_ATTR = re.compile(r'(name|value)="([^"]*)"')
+
+
+def hidden_fields(html: str) -> dict[str, str]:
+    """Every hidden input of a page by name (the CSRF token, a one-time submission token, …)."""
+    fields: dict[str, str] = {}
+    for tag in _HIDDEN.findall(html):
+        attrs = dict(_ATTR.findall(tag))
+        if "name" in attrs:
+            fields[attrs["name"]] = attrs.get("value", "")
+    return fields
+
+
 def csrf_token(html: str) -> str:
     """The CSRF token of the first form in ``html``; fails the test if there is none."""
     match = _CSRF.search(html)
@@ -168,7 +183,7 @@ def smtp_server() -> Iterator[SmtpSink]:
             sink.messages.append(message_from_bytes(raw, policy=policy.default))
             return "250 OK"
 
-    controller = Controller(Handler(), hostname="127.0.0.1", port=_free_port())
+    controller = Controller(Handler(), hostname="127.0.0.1", port=free_port())
     controller.start()
     sink.port = controller.port
     try:
@@ -177,7 +192,7 @@ def smtp_server() -> Iterator[SmtpSink]:
         controller.stop()
 
 
-def _free_port() -> int:
+def free_port() -> int:
     import socket
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -6,7 +6,7 @@ import smtplib
 import pytest
 
 from rongrian.mail import MailError, compose, named_address, send, settings_from_environment
-from tests.conftest import SmtpSink, _free_port
+from tests.conftest import SmtpSink, free_port
 
 
 def test_mail_is_off_without_a_host() -> None:
@@ -54,7 +54,7 @@ def test_thai_message_with_an_attachment_arrives_whole(smtp_server: SmtpSink) ->
 
 
 def test_a_relay_that_is_down_says_what_to_check() -> None:
-    settings = SmtpSink("127.0.0.1", _free_port(), []).mail_settings()
+    settings = SmtpSink("127.0.0.1", free_port(), []).mail_settings()
     message = compose(settings, to="a@example.go.th", subject="s", body="b")
     with pytest.raises(MailError, match="RONGRIAN_SMTP_HOST.*0 of 1 sent"):
         send(settings, [message])

@@ -29,12 +29,12 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.conftest import free_port, hidden_fields
+
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
 ORGANISATION = ROOT / "examples" / "organisation-province.toml"
-_HIDDEN = re.compile(r'<input[^>]*type="hidden"[^>]*>')
-_ATTR = re.compile(r'(name|value)="([^"]*)"')
 
 
 def _pg_bin(name: str) -> str | None:
@@ -44,11 +44,6 @@ def _pg_bin(name: str) -> str | None:
     candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
     return str(candidates[-1]) if candidates else None
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -91,7 +86,7 @@ def postgres() -> Iterator[PrivatePostgres]:
     subprocess.run([*as_user, initdb, "-D", str(folder / "data"), "-U", "postgres",  # noqa: S603
                     "-A", "trust", "--no-sync", "-E", "UTF8", "--locale", "C.UTF-8"],
                    check=True, capture_output=True, timeout=180)
-    cluster = PrivatePostgres(folder, _free_port(), as_user)
+    cluster = PrivatePostgres(folder, free_port(), as_user)
     cluster.start()
     try:
         subprocess.run([*as_user, str(_pg_bin("createdb")), "-h", "127.0.0.1",  # noqa: S603
@@ -120,7 +115,7 @@ def redis_url() -> Iterator[str]:
         return
     binary = shutil.which("redis-server")
     assert binary, "no Redis on 127.0.0.1:6379 and no redis-server to start one"
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([binary, "--port", str(port), "--save", "",  # noqa: S603
                                "--appendonly", "no", "--bind", "127.0.0.1"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -142,13 +137,6 @@ def _run(command: list[str], env: dict[str, str]) -> str:
     return done.stdout
 
 
-def _hidden_fields(html: str) -> dict[str, str]:
-    fields: dict[str, str] = {}
-    for tag in _HIDDEN.findall(html):
-        attrs = dict(_ATTR.findall(tag))
-        if "name" in attrs:
-            fields[attrs["name"]] = attrs.get("value", "")
-    return fields
 
 
 def _general_category() -> tuple[str, str]:
@@ -185,7 +173,7 @@ def _file_complaint(base: str) -> requests.Response:
     form = citizen.get(f"{base}/report", timeout=30)
     assert form.status_code == 200
     code, kind = _general_category()
-    data = {**_hidden_fields(form.text), "kind": kind, "category": code, "unit": "",
+    data = {**hidden_fields(form.text), "kind": kind, "category": code, "unit": "",
             "channel": "web", "what_happened": "ไฟถนนหน้าหมู่บ้านดับมาสองสัปดาห์แล้ว มืดมาก",
             "when_happened": "ต้นเดือนนี้", "where_happened": "หมู่ 4", "who_involved": "",
             "identity": "anonymous", "name": "", "phone": "", "email": ""}
@@ -200,7 +188,7 @@ def _log_lines(path: Path, offset: int) -> list[str]:
 def test_production_path_survives_a_database_outage(postgres: PrivatePostgres, redis_url: str,
                                                     tmp_path: Path) -> None:
     """Rate-limit keys in Redis are HMACs under this instance's fresh secret: no clash."""
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("RONGRIAN_")},
            "RONGRIAN_INSTANCE": str(tmp_path / "instance"),
@@ -228,7 +216,7 @@ def test_production_path_survives_a_database_outage(postgres: PrivatePostgres, r
         staff = requests.Session()
         login_page = staff.get(f"{base}/staff/login", timeout=30)
         logged_in = staff.post(f"{base}/staff/login", allow_redirects=False, timeout=60, data={
-            **_hidden_fields(login_page.text), "username": "admin", "password": password})
+            **hidden_fields(login_page.text), "username": "admin", "password": password})
         assert logged_in.status_code == 302
         staff_page = f"{base}/staff/cases"
         before = staff.get(staff_page, allow_redirects=False, timeout=30).status_code

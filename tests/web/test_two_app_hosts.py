@@ -11,8 +11,6 @@ only when Redis answers on 127.0.0.1:6379.
 """
 
 import os
-import re
-import socket
 import subprocess
 import sys
 import time
@@ -26,32 +24,18 @@ from sqlalchemy import Engine
 
 from rongrian.settings import Settings
 from tests.channels.web.helpers import CASE_NUMBER, TRACKING_CODE, VALID
-from tests.conftest import Demo
+from tests.conftest import Demo, free_port, hidden_fields
 
 pytestmark = pytest.mark.slow
 
 REDIS_URL = "redis://127.0.0.1:6379/12"
-_HIDDEN = re.compile(r'<input[^>]*type="hidden"[^>]*>')
-_ATTR = re.compile(r'(name|value)="([^"]*)"')
 
 
-def _hidden(html: str) -> dict[str, str]:
-    fields: dict[str, str] = {}
-    for tag in _HIDDEN.findall(html):
-        attrs = dict(_ATTR.findall(tag))
-        if "name" in attrs:
-            fields[attrs["name"]] = attrs.get("value", "")
-    return fields
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _serve(settings: Settings, engine: Engine, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("RONGRIAN_")}
     env.update({"RONGRIAN_INSTANCE": str(settings.instance_path),
                 "RONGRIAN_DATABASE_URL": engine.url.render_as_string(hide_password=False),
@@ -107,7 +91,7 @@ def test_a_form_opened_on_one_host_is_filed_on_the_other(two_hosts: tuple[str, s
     citizen.headers["X-Forwarded-For"] = "10.11.12.13"
     page = citizen.get(f"{host_a}/report", timeout=30)
     assert page.status_code == 200
-    hidden = _hidden(page.text)
+    hidden = hidden_fields(page.text)
     assert hidden.get("csrf_token")
     assert hidden.get("submission_token")
     form = {**VALID, **hidden}
@@ -136,7 +120,7 @@ def test_a_session_no_host_signed_is_refused(two_hosts: tuple[str, str]) -> None
     citizen = requests.Session()
     citizen.headers["X-Forwarded-For"] = "10.11.12.14"
     page = citizen.get(f"{host_b}/report", timeout=30)
-    hidden = _hidden(page.text)
+    hidden = hidden_fields(page.text)
     citizen.cookies.clear()
     citizen.cookies.set("rongrian_public", "eyJjc3JmX3Rva2VuIjoiZm9yZ2VkIn0.forged.signature")
     refused = citizen.post(f"{host_b}/report", data={**VALID, **hidden}, timeout=60)
