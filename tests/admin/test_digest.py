@@ -25,7 +25,7 @@ from rongrian.intake.store import Receipt
 from rongrian.mail import send as real_send
 from rongrian.settings import Settings
 from tests.admin.helpers import TIP_TEXT, WORKS_TEXT, Filer
-from tests.conftest import Demo, SmtpSink, _free_port
+from tests.conftest import Demo, SmtpSink, free_port
 
 DAY = date(2026, 12, 1)
 YESTERDAY = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)
@@ -208,7 +208,7 @@ def test_new_reaches_back_at_most_a_month(scene: Scene, demo: Demo, mail_env: Sm
 def test_a_relay_that_is_down_marks_nothing_sent(
         scene: Scene, demo: Demo, mail_env: SmtpSink, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setenv("RONGRIAN_SMTP_PORT", str(_free_port()))
+    monkeypatch.setenv("RONGRIAN_SMTP_PORT", str(free_port()))
     assert main(["digest", "send", "--date", DAY.isoformat()]) == 1
     error = capsys.readouterr().err
     assert error.startswith("ข้อผิดพลาด: ส่งสรุปประจำวันไม่สำเร็จ")
@@ -330,7 +330,7 @@ def test_a_refused_address_does_not_stop_the_others(
             got.extend(envelope.rcpt_tos)  # type: ignore[attr-defined]
             return "250 OK"
 
-    controller = Controller(Refusing(), hostname="127.0.0.1", port=_free_port())
+    controller = Controller(Refusing(), hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
         monkeypatch.setenv("RONGRIAN_SMTP_PORT", str(controller.port))

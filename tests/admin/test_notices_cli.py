@@ -20,7 +20,7 @@ from rongrian.intake.store import file_complaint
 from rongrian.intake.tracking_codes import normalise
 from rongrian.mail import MailError
 from rongrian.settings import Settings
-from tests.conftest import Demo, SmtpSink, _free_port
+from tests.conftest import Demo, SmtpSink, free_port
 from tests.intake.helpers import NOW, submission, unlock
 
 ADDRESS = "complainant.notices@example.org"
@@ -107,7 +107,7 @@ def test_a_relay_that_is_down_loses_nothing(demo: Demo, settings: Settings,
     _code, _number, second = _file_and_opt_in(demo, settings, "second@example.org")
     _staff(demo, first, Status.IN_PROGRESS, Status.RESOLVED, text="ซ่อมแล้ว")
     _staff(demo, second, Status.SCREENING)
-    down = SmtpSink("127.0.0.1", _free_port(), []).mail_settings()
+    down = SmtpSink("127.0.0.1", free_port(), []).mail_settings()
     with pytest.raises(MailError, match="RONGRIAN_SMTP_HOST"):
         send_waiting(demo.sessions, notifier_key, down, PUBLIC_URL)
     assert sorted(row.queued_on is not None for row in _rows(demo)) == [True, True]
@@ -127,7 +127,7 @@ def refusing_server() -> Iterator[SmtpSink]:
                               address: str, options: object) -> str:
             return "550 5.1.1 mailbox unavailable"
 
-    controller = Controller(Refuse(), hostname="127.0.0.1", port=_free_port())
+    controller = Controller(Refuse(), hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
         yield SmtpSink("127.0.0.1", controller.port, [])

@@ -19,7 +19,7 @@ from rongrian.intake.models import AuditEntry, StaffAccount
 from rongrian.intake.store import Receipt
 from rongrian.settings import Settings
 from tests.admin.helpers import TIP_TEXT, WORKS_TEXT, Filer
-from tests.conftest import Demo, SmtpSink, _free_port
+from tests.conftest import Demo, SmtpSink, free_port
 
 FILED = datetime(2026, 8, 3, 3, 0, tzinfo=UTC)  # 2569-Q4 (July–September 2026)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -176,7 +176,7 @@ def test_no_executive_with_an_address(demo: Demo, mail_env: SmtpSink,
 def test_a_relay_that_is_down_records_nothing(
         filed: list[Receipt], demo: Demo, mail_env: SmtpSink, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setenv("RONGRIAN_SMTP_PORT", str(_free_port()))
+    monkeypatch.setenv("RONGRIAN_SMTP_PORT", str(free_port()))
     assert main(["report", "send", "--period", "2569-Q4", "--to", "executives"]) == 1
     error = capsys.readouterr().err
     assert "ส่งรายงานไม่สำเร็จ (ส่งแล้ว 0 จาก 1 ฉบับ)" in error
