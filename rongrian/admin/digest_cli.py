@@ -33,17 +33,13 @@ from rongrian.intake.digest import (
     plan,
     record,
 )
-from rongrian.intake.thaidate import BE_OFFSET, THAI_MONTHS
 from rongrian.mail import MailError, MailSettings, compose, named_address, send
 from rongrian.mail import settings_from_environment as mail_settings
 from rongrian.settings import from_environment
+from rongrian.web.thaidates import long_thai_date
 
 Fail = Callable[..., int]
 
-
-def thai_day(day: date) -> str:
-    """``1 ธันวาคม 2569`` (Buddhist Era)."""
-    return f"{day.day} {THAI_MONTHS[day.month - 1]} {day.year + BE_OFFSET}"
 
 
 def _lines_th(title: str, numbers: CaseNumbers) -> list[str]:
@@ -68,13 +64,13 @@ def digest_body(digest: MemberDigest, staff_url: str) -> str:
     """The plain-text body: the four lists in Thai with case numbers, their counts in English,
     where to open the system, and what the message never holds."""
     since, until = digest.new_since, digest.due_soon_until
-    new_th = (f"เรื่องใหม่ (รับเมื่อวันที่ {thai_day(since)})" if (digest.day - since).days == 1
-              else f"เรื่องใหม่ (รับตั้งแต่วันที่ {thai_day(since)})")
+    new_th = (f"เรื่องใหม่ (รับเมื่อวันที่ {long_thai_date(since)})" if (digest.day - since).days == 1
+              else f"เรื่องใหม่ (รับตั้งแต่วันที่ {long_thai_date(since)})")
     lines = [f"เรียน {digest.recipient.display_name}", "",
-             f"สรุปเรื่องของ{digest.unit_name_th} ประจำวันที่ {thai_day(digest.day)}", "",
+             f"สรุปเรื่องของ{digest.unit_name_th} ประจำวันที่ {long_thai_date(digest.day)}", "",
              *_lines_th(new_th, digest.new),
              *_lines_th(f"ใกล้ครบกำหนด (ภายใน {DUE_SOON_WORKING_DAYS} วันทำการ ถึงวันที่ "
-                        f"{thai_day(until)})", digest.due_soon),
+                        f"{long_thai_date(until)})", digest.due_soon),
              *_lines_th("เกินกำหนด", digest.overdue),
              *_lines_th("มอบหมายให้ท่าน (ยังไม่เสร็จ)", digest.assigned), "",
              f"เปิดระบบ: {staff_url}", "",
@@ -96,7 +92,7 @@ def digest_body(digest: MemberDigest, staff_url: str) -> str:
 def digest_message(settings: MailSettings, digest: MemberDigest, staff_url: str
                    ) -> EmailMessage:
     """The message of ``digest`` to its recipient."""
-    subject = (f"สรุปเรื่องร้องเรียนประจำวันที่ {thai_day(digest.day)} – {digest.unit_name_th} / "
+    subject = (f"สรุปเรื่องร้องเรียนประจำวันที่ {long_thai_date(digest.day)} – {digest.unit_name_th} / "
                f"Daily digest {digest.day.isoformat()}")
     to = named_address(digest.recipient.display_name, digest.recipient.email)
     return compose(settings, to=to, subject=subject, body=digest_body(digest, staff_url))

@@ -18,19 +18,19 @@ Two letters (issue 8):
 
 import io
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm
-from pythainlp.util import thai_strftime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rongrian.admin.docx_thai import add_paragraph, add_run, set_up_a4
 from rongrian.intake.models import Agency, Installation
+from rongrian.web.thaidates import long_thai_date
 
 #: Where ``วันที่`` and ``ขอแสดงความนับถือ`` start (the form puts them right of the centre).
 RIGHT_BLOCK = Cm(8.0)
@@ -65,10 +65,6 @@ def letterhead(session: Session) -> Letterhead:
                       agency.emblem)
 
 
-def thai_full_date(day: date) -> str:
-    """``1 ธันวาคม 2569``: day, full Thai month and พ.ศ. year, as letters are dated."""
-    return str(thai_strftime(datetime(day.year, day.month, day.day), "%-d %B %Y"))
-
 
 def _head(document: Any, head: Letterhead, today: date) -> None:
     if head.emblem:
@@ -82,7 +78,7 @@ def _head(document: Any, head: Letterhead, today: date) -> None:
     add_run(right.paragraphs[0], head.agency_name)
     for line in head.address.splitlines() or []:
         add_run(right.add_paragraph(), line.strip())
-    dated = add_paragraph(document, thai_full_date(today), before=6)
+    dated = add_paragraph(document, long_thai_date(today), before=6)
     dated.paragraph_format.left_indent = RIGHT_BLOCK
 
 
@@ -135,7 +131,7 @@ def acknowledgement_letter(head: Letterhead, *, addressee: str, case_number: str
     _subject(document, "แจ้งการรับเรื่องร้องเรียน", addressee or "ผู้ร้องเรียน")
     _body(document, [
         f"ตามที่ท่านได้มีหนังสือร้องเรียนถึง{head.agency_name} นั้น {head.agency_name}ได้รับเรื่อง"
-        f"ของท่านไว้แล้วเมื่อวันที่ {thai_full_date(received_on)} เลขที่เรื่อง {case_number} "
+        f"ของท่านไว้แล้วเมื่อวันที่ {long_thai_date(received_on)} เลขที่เรื่อง {case_number} "
         "และได้ส่งให้หน่วยงานผู้รับผิดชอบดำเนินการแล้ว",
         f"ท่านสามารถติดตามความคืบหน้า อ่านคำตอบ และส่งข้อมูลเพิ่มเติมได้ที่ {track_url} "
         f"โดยใช้รหัสติดตามเรื่อง {code} กรุณาเก็บรหัสนี้ไว้เป็นความลับ ผู้ที่มีรหัสนี้จะอ่านเรื่อง"
@@ -160,7 +156,7 @@ def referral_reply(head: Letterhead, *, body: str, agency: str, reference: str,
              f"หนังสือ{sender} ที่ {reference}")
     _body(document, [
         f"ตามที่{sender}ได้ส่งเรื่องร้องเรียนมายัง{head.agency_name} ตามหนังสือที่อ้างถึง นั้น "
-        f"{head.agency_name}ได้รับเรื่องไว้แล้วเมื่อวันที่ {thai_full_date(received_on)} "
+        f"{head.agency_name}ได้รับเรื่องไว้แล้วเมื่อวันที่ {long_thai_date(received_on)} "
         f"เลขที่เรื่อง {case_number} ขณะนี้อยู่ในสถานะ “{status}” และจะแจ้งผลการดำเนินการให้"
         "ทราบต่อไป",
         "จึงเรียนมาเพื่อโปรดทราบ",

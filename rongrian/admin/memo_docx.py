@@ -25,8 +25,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rongrian.admin.docx_thai import add_paragraph, add_run
-from rongrian.admin.letters import thai_full_date
 from rongrian.intake.models import Agency, Installation, PeriodReport, StaffAccount, Unit
+from rongrian.web.thaidates import long_thai_date
 
 TITLE_SIZE = Pt(29)
 FIELD_SIZE = Pt(20)
@@ -111,7 +111,7 @@ def add_memo_header(document: Any, memo: MemoDetails, *, subject: str, dated: da
     number = memo.number.removeprefix("ที่").strip()
     _field(line, "ที่", number)
     add_run(line, "\t")
-    _field(line, "วันที่", thai_full_date(dated))
+    _field(line, "วันที่", long_thai_date(dated))
     subject_line = add_paragraph(document, after=6)
     subject_line.paragraph_format.left_indent = Cm(1.25)
     subject_line.paragraph_format.first_line_indent = -Cm(1.25)
@@ -160,7 +160,7 @@ def add_signatures(document: Any, memo: MemoDetails, record: PeriodReport | None
         _signature(document, ["ได้รับทราบ และอนุญาตให้เผยแพร่", DOTS[:40],
                               f"({record.acknowledged_name})",
                               f"ตำแหน่ง {record.acknowledged_position}",
-                              f"วันที่ {thai_full_date(record.acknowledged_on)}"], before=24)
+                              f"วันที่ {long_thai_date(record.acknowledged_on)}"], before=24)
         return
     _signature(document, ["ได้รับทราบ", DOTS[:40], f"({DOTS[:40]})", f"ตำแหน่ง {DOTS[:36]}",
                           f"วันที่ {DOTS[:36]}"], before=24)

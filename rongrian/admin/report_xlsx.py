@@ -26,7 +26,8 @@ from rongrian.intake.models import PeriodReport
 from rongrian.intake.period_report import OUTCOME_NAMES, OUTCOMES, Line, Report, ReportKind
 from rongrian.web.charts import month_label
 from rongrian.web.labels import LABELS
-from rongrian.web.memo_pdf import KIND_TITLES, long_thai_date, period_days, thai_period_name
+from rongrian.web.memo_pdf import KIND_TITLES, period_days, thai_period_name
+from rongrian.web.thaidates import long_thai_date
 
 #: A cell's value.
 Value = str | int | float | None

@@ -21,6 +21,7 @@ from rongrian.intake.period_report import (
 from rongrian.intake.reporting import Period
 from rongrian.intake.thaidate import BE_OFFSET, THAI_MONTHS
 from rongrian.web.thai_pdf import FONT, thai_pdf, wrapped
+from rongrian.web.thaidates import long_thai_date
 
 #: A4 portrait and the memo's margins in mm (top 2.5 cm, left 3 cm, right 2 cm, bottom 2 cm).
 PAGE = (210.0, 297.0)
@@ -77,10 +78,6 @@ class Memo:
     counts: Sequence[CountTable] = ()
     thai_digits: bool = False
 
-
-def long_thai_date(day: date) -> str:
-    """``1 ตุลาคม 2568`` (day, full Thai month, พ.ศ.)."""
-    return f"{day.day} {THAI_MONTHS[day.month - 1]} {day.year + BE_OFFSET}"
 
 
 def thai_period_name(period: Period) -> str:

@@ -48,7 +48,6 @@ from rongrian.web.memo_pdf import (
     Memo,
     MemoWriter,
     Signature,
-    long_thai_date,
     memo_head,
     period_days,
     picture_height,
@@ -56,6 +55,7 @@ from rongrian.web.memo_pdf import (
     timing_text,
 )
 from rongrian.web.report_charts import monthly_trend_png, outcome_by_type_png
+from rongrian.web.thaidates import long_thai_date
 
 
 def _outcome_header(first: str) -> list[str]:

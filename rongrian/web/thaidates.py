@@ -13,3 +13,9 @@ def format_date(day: date | None, locale: str, *, thai_digits: bool = False) -> 
     if locale == "en":
         return f"{day.day} {moment:%b %Y}"
     return str(thai_strftime(moment, "%-d %b %Y", thaidigit=thai_digits))
+
+
+def long_thai_date(day: date) -> str:
+    """``1 ธันวาคม 2569``: day, full Thai month and พ.ศ. year, as letters, memos and reports are
+    dated."""
+    return str(thai_strftime(datetime(day.year, day.month, day.day), "%-d %B %Y"))
