@@ -104,26 +104,6 @@ def _summary(complaint: Complaint, today: date) -> CaseSummary:
     )
 
 
-def list_cases(
-    session: Session, account_id: int, *, today: date | None = None, limit: int = 500,
-    mine: bool = False,
-) -> list[CaseSummary]:
-    """Cases routed to ``account_id``'s units, newest first (at most ``limit``); ``mine``:
-    only those assigned to ``account_id``."""
-    today = today or datetime.now(UTC).date()
-    units = unit_ids_of(session, account_id)
-    if not units:
-        return []
-    query = select(Complaint).where(Complaint.unit_id.in_(units))
-    if mine:
-        query = query.where(Complaint.assigned_to_id == account_id)
-    rows = session.scalars(
-        query
-        .order_by(Complaint.received_on.desc(), Complaint.case_number.desc())
-        .limit(limit)
-    )
-    return [_summary(row, today) for row in rows]
-
 
 def _case_for(session: Session, account_id: int, complaint_id: uuid.UUID) -> Complaint:
     complaint = session.get(Complaint, complaint_id)

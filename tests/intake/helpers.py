@@ -1,7 +1,7 @@
 """Helpers shared by the domain-core tests (and the at-rest test)."""
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from rongrian.intake.keyring import UnlockedAccount, unlock_account
 from rongrian.intake.models import StaffAccount
+from rongrian.intake.queue import QueueFilter, QueueRow, Tab, queue_page
 from rongrian.intake.store import Identity, Submission
 from tests.conftest import PASSWORDS
 
@@ -44,3 +45,8 @@ def account(session: Session, username: str) -> StaffAccount:
 def unlock(session: Session, username: str) -> UnlockedAccount:
     """The demo account ``username`` unlocked with its known test password."""
     return unlock_account(account(session, username), PASSWORDS[username])
+
+
+def listed(session: Session, account_id: int, *, today: date | None = None) -> list[QueueRow]:
+    """Every case the staff queue shows ``account_id`` (open and finished, first page)."""
+    return queue_page(session, account_id, QueueFilter(tab=Tab.ALL), today=today).rows

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from rongrian.admin.accounts import add_staff
 from rongrian.crypto.errors import DecryptionFailed
-from rongrian.intake.casework import change_status, list_cases, open_case, reply
+from rongrian.intake.casework import change_status, open_case, reply
 from rongrian.intake.errors import (
     ComplaintNotFound,
     InvalidSubmission,
@@ -28,7 +28,7 @@ from rongrian.intake.models import (
 )
 from rongrian.intake.store import LIMITS, add_information, file_complaint, read_thread
 from rongrian.intake.workflow import FINISHED, TRANSITIONS, allowed_next
-from tests.intake.helpers import NOW, named, submission, unlock
+from tests.intake.helpers import NOW, listed, named, submission, unlock
 
 
 def _file(session: Session, pepper: bytes, **changes: object) -> tuple[uuid.UUID, str]:
@@ -58,16 +58,16 @@ def test_cases_are_listed_and_opened_only_for_the_units_members(session: Session
     palad_case, _ = _file(session, pepper)
     audit_case, _ = _file(session, pepper, category_code="corruption", unit_code="WORKS")
 
-    def listed(username: str) -> set[uuid.UUID]:
-        return {row.id for row in list_cases(session, unlock(session, username).account_id,
-                                             today=NOW.date())}
+    def seen_by(username: str) -> set[uuid.UUID]:
+        return {row.id for row in listed(session, unlock(session, username).account_id,
+                                         today=NOW.date())}
 
-    assert listed("works") == {works_case}
-    assert listed("palad") == {palad_case}
-    assert listed("integrity") == {audit_case}
-    assert listed("finance") == set()
-    assert listed("executive") == set()
-    assert listed("admin") == set()
+    assert seen_by("works") == {works_case}
+    assert seen_by("palad") == {palad_case}
+    assert seen_by("integrity") == {audit_case}
+    assert seen_by("finance") == set()
+    assert seen_by("executive") == set()
+    assert seen_by("admin") == set()
 
     works = unlock(session, "works")
     assert open_case(session, works, works_case).what_happened == "ไฟถนนดับทั้งซอย"
@@ -94,15 +94,15 @@ def test_list_shows_clear_fields_and_overdue(session: Session, pepper: bytes) ->
     case_id, _ = _file(session, pepper, kind="grievance", channel="qr")
     palad = unlock(session, "palad")
     due = date(2026, 11, 23)  # 15 working days after Monday 2 November 2026
-    [row] = list_cases(session, palad.account_id, today=due)
+    [row] = listed(session, palad.account_id, today=due)
     assert (row.id, row.case_number, row.kind, row.channel, row.status) == (
         case_id, "2570/000001", "grievance", "qr", Status.RECEIVED)
     assert (row.received_on, row.due_on, row.age_days, row.overdue) == (
         NOW.date(), due, 21, False)
-    [late] = list_cases(session, palad.account_id, today=due + timedelta(days=1))
+    [late] = listed(session, palad.account_id, today=due + timedelta(days=1))
     assert late.overdue
     change_status(session, palad, case_id, Status.REJECTED, "", now=NOW)
-    [finished] = list_cases(session, palad.account_id, today=due + timedelta(days=1))
+    [finished] = listed(session, palad.account_id, today=due + timedelta(days=1))
     assert not finished.overdue
 
 
@@ -262,7 +262,7 @@ def test_member_without_a_key_grant_gets_key_not_granted(session: Session,
     session.add(UnitMembership(account_id=newcomer.id, unit_id=works.id))
     session.flush()
     unlocked = unlock_account(newcomer, "newcomer-pass-1")
-    assert [row.id for row in list_cases(session, newcomer.id)] == [case_id]
+    assert [row.id for row in listed(session, newcomer.id)] == [case_id]
     with pytest.raises(KeyNotGranted):
         open_case(session, unlocked, case_id)
     with pytest.raises(KeyNotGranted):

@@ -11,7 +11,7 @@ from rongrian.admin.accounts import add_staff
 from rongrian.crypto import keys
 from rongrian.crypto.keys import parse_recovery_key
 from rongrian.intake.audit import Actor
-from rongrian.intake.casework import list_cases, open_case
+from rongrian.intake.casework import open_case
 from rongrian.intake.errors import ComplaintNotFound, GrantRefused, KeyNotGranted, WrongRecoveryKey
 from rongrian.intake.grants import (
     add_member,
@@ -33,7 +33,7 @@ from rongrian.intake.models import (
 )
 from rongrian.intake.store import file_complaint
 from tests.conftest import Demo
-from tests.intake.helpers import NOW, account, submission, unlock
+from tests.intake.helpers import NOW, account, listed, submission, unlock
 
 ADMIN = Actor(None, "(test)")
 
@@ -69,7 +69,7 @@ def test_a_new_member_waits_sees_the_list_but_cannot_open(session: Session,
     newbie = _newcomer(session)
     waiting = pending_grants(session, account_id=newbie.id)
     assert [(p.username, p.unit_code) for p in waiting] == [("newbie", "WORKS")]
-    assert [row.id for row in list_cases(session, newbie.id)] == [case_id]
+    assert [row.id for row in listed(session, newbie.id)] == [case_id]
     with pytest.raises(KeyNotGranted):
         open_case(session, unlock_account(newbie, "newbie-pass-1"), case_id)
 
@@ -153,7 +153,7 @@ def test_removing_a_member_deletes_its_grants_and_its_access(session: Session,
     assert list(remaining) == []
     with pytest.raises(ComplaintNotFound):
         open_case(session, works, case_id)
-    assert list_cases(session, works.account_id) == []
+    assert listed(session, works.account_id) == []
     assert remove_member(session, works_account, _unit(session, "WORKS"), actor=ADMIN) is False
     revoked = session.scalars(select(AuditEntry).where(AuditEntry.action == "key_revoked"))
     assert len(list(revoked)) == 1

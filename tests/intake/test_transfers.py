@@ -14,7 +14,6 @@ from rongrian.intake.audit import verify_chain
 from rongrian.intake.casework import (
     change_status,
     escalate,
-    list_cases,
     open_case,
     reply,
     reroute,
@@ -40,7 +39,7 @@ from rongrian.intake.setup import add_unit
 from rongrian.intake.store import add_information, file_complaint, read_thread
 from rongrian.intake.transfers import move_with_recovery_key
 from tests.conftest import Demo
-from tests.intake.helpers import NOW, submission, unlock
+from tests.intake.helpers import NOW, listed, submission, unlock
 
 REASON = "เรื่องนี้เป็นงานของกองคลัง ไม่ใช่กองช่าง"
 ESCALATION = "ผู้ร้องกล่าวถึงผู้อำนวยการกองช่างเอง ต้องให้ระดับองค์กรพิจารณา"
@@ -85,7 +84,7 @@ def test_reroute_moves_access_to_the_new_unit_only(session: Session, pepper: byt
     # The old unit: not listed, 404 on open, and its ring key opens nothing of the case.
     with pytest.raises(ComplaintNotFound):
         open_case(session, works, case_id)
-    assert case_id not in {row.id for row in list_cases(session, works.account_id)}
+    assert case_id not in {row.id for row in listed(session, works.account_id)}
     assert not _opens_with(works_private, session, case_id)
     old_ring = keyring.active_unit_ring(session, demo.organisation.units["WORKS"].id)
     assert session.scalars(select(ComplaintKey).where(
