@@ -17,8 +17,8 @@ Measured:
   first webhook to the last receipt; and that the database holds exactly one complaint each.
 
 ``--mode inprocess`` (default) handles events in threads of the server process; ``--mode rq``
-enqueues them to Redis (``RONGRIAN_REDIS_URL``) and starts ``--workers`` ``rongrian line
-worker`` processes (one keeps each user's order strictly; more may reorder).
+puts them in Redis (``RONGRIAN_REDIS_URL``: ordered lanes, so any number of workers keeps each
+user's order) and starts ``--workers`` ``rongrian line worker`` processes.
 
     .venv/bin/python -m benchmarks.line_webhook --backend postgresql --rate 200 --seconds 30
     .venv/bin/python -m benchmarks.line_webhook --mode rq --workers 1
@@ -233,6 +233,8 @@ def report(options: Options, conversations: list[Conversation], standin: StandIn
     receipts = sorted(replies[s.reply_token] for s in ok if s.last and s.reply_token in replies)
     first = min(s.sent for s in sends)
     done_wall = (receipts[-1] - first) if receipts else float("nan")
+    reply_times = sorted(replies[s.reply_token] for s in ok if s.reply_token in replies)
+    events_wall = (reply_times[-1] - first) if reply_times else float("nan")
     offered = len(sends) / (max(s.due for s in sends) or 1)
     return [
         f"mode {options.mode}" + (f" ({options.workers} worker(s) at nice {options.nice})"
@@ -248,6 +250,10 @@ def report(options: Options, conversations: list[Conversation], standin: StandIn
         f"p99 {scheduled.p99_ms:.2f} ms, max {scheduled.max_ms:.2f} ms",
         f"handling lag (200 → reply at LINE): p50 {percentile(lags, 0.5):.1f} ms, "
         f"p99 {percentile(lags, 0.99):.1f} ms; replies {len(lags)}/{len(ok)}",
+        f"events handled through to the reply: {len(reply_times)} in {events_wall:.1f} s = "
+        f"{len(reply_times) / events_wall:.1f} events/s (goal ≥ {GOAL_RATE:.0f}/s: "
+        + verdict(len(reply_times) == len(sends)
+                  and len(reply_times) / events_wall >= GOAL_RATE * 0.99) + ")",
         f"conversations: {len(receipts)}/{len(conversations)} completed in {done_wall:.1f} s = "
         f"{len(receipts) / done_wall:.2f} completed conversations/s; complaints stored: "
         f"{complaints}",
@@ -311,8 +317,11 @@ def run(options: Options) -> None:
                 from redis import Redis
                 from rq import Queue
 
-                Queue(queue_name, connection=Redis.from_url(options.redis_url)).delete(
-                    delete_jobs=True)
+                from rongrian.channels.line.lanes import Lanes
+
+                connection = Redis.from_url(options.redis_url)
+                Queue(queue_name, connection=connection).delete(delete_jobs=True)
+                Lanes(connection, queue_name).delete()
             engine.dispose()
 
 

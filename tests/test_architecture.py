@@ -133,7 +133,7 @@ def test_intake_imports_only_stdlib_sqlalchemy_and_crypto() -> None:
 
 
 def test_intake_never_imports_web_frameworks_or_adapters() -> None:
-    assert _forbidden("rongrian.intake", ["flask", "werkzeug", "linebot", "qrcode",
+    assert _forbidden("rongrian.intake", ["flask", "werkzeug", "linebot", "qrcode", "zxingcpp",
                                           "rongrian.channels", "rongrian.admin",
                                           "rongrian.web"]) == []
 

@@ -34,13 +34,12 @@ from rongrian.intake.models import (
     Unit,
     UnitMembership,
 )
+from rongrian.intake.reference import AGENCY_ID
 from rongrian.intake.setup import add_category, add_unit
 
 #: The agency's text fields (all strings; "" when not given).
 AGENCY_FIELDS = ("name_th", "name_en", "short_name", "address", "hotline", "office_hours",
                  "website", "line_official_account")
-#: The id of the single agency row of an installation.
-AGENCY_ID = 1
 MAX_DAYS = 365
 #: ``emblem`` argument of :func:`set_agency` that leaves the stored emblem as it is.
 KEEP = b"keep"

@@ -68,7 +68,7 @@ from rongrian.intake.datakeys import DataKeys
 from rongrian.intake.errors import AttachmentUnavailable, ComplaintNotFound, InvalidSubmission
 from rongrian.intake.keyring import UnlockedAccount
 from rongrian.intake.models import Attachment as Attachment  # re-exported for channels
-from rongrian.intake.models import Complaint, EventKind
+from rongrian.intake.models import CaseEvent, Complaint, EventKind
 from rongrian.intake.store import append_event, check_information_open, unlock_by_code
 from rongrian.intake.submission import check_length, clean_text
 
@@ -99,7 +99,9 @@ _NAME_BYTES = 16
 class AttachmentInfo:
     """One attachment as people see it: ``name`` is generic (``2568-000123-attachment-1.jpg``),
     ``size`` in bytes of the cleaned file, ``with_complaint`` true when it came with the
-    complaint itself rather than with information added later."""
+    complaint itself rather than with information added later; ``from_agency`` true for a file
+    the agency sent with a reply (an "after" photo), known only where the list was read with the
+    thread entries' kinds (:func:`files_by_code`)."""
 
     id: uuid.UUID
     position: int
@@ -109,6 +111,7 @@ class AttachmentInfo:
     size: int
     added_on: date
     with_complaint: bool
+    from_agency: bool = False
 
 
 @dataclass(frozen=True)
@@ -305,7 +308,8 @@ def attach_with_code(
     return _store_all(session, attachments_dir, complaint, data_keys, files, event.id, now)
 
 
-def _info(complaint: Complaint, data_keys: DataKeys, row: Attachment) -> AttachmentInfo:
+def _info(complaint: Complaint, data_keys: DataKeys, row: Attachment, *,
+          from_agency: bool = False) -> AttachmentInfo:
     details = envelope.decrypt_record(data_keys.of(row.key_generation), row.details,
                                       details_aad(complaint.id, row.id, row.key_generation))
     media_type = str(details["media_type"])
@@ -318,6 +322,7 @@ def _info(complaint: Complaint, data_keys: DataKeys, row: Attachment) -> Attachm
         size=int(details["size"]),
         added_on=row.added_on,
         with_complaint=row.event_id is None,
+        from_agency=from_agency,
     )
 
 
@@ -329,10 +334,18 @@ def _rows(session: Session, complaint_id: uuid.UUID) -> list[Attachment]:
 
 
 def files_by_code(session: Session, pepper: bytes, code_text: str) -> list[AttachmentInfo]:
-    """The complainant's view of their files. Raises ``MalformedTrackingCode`` or
+    """The complainant's view of the case's files, in order, each marked ``from_agency`` when
+    it came with one of the agency's replies. Raises ``MalformedTrackingCode`` or
     :class:`ComplaintNotFound`."""
     complaint, data_keys = unlock_by_code(session, pepper, code_text)
-    return [_info(complaint, data_keys, row) for row in _rows(session, complaint.id)]
+    rows = session.execute(  # with the kind of the entry each came with: one round trip
+        select(Attachment, CaseEvent.kind)
+        .outerjoin(CaseEvent, CaseEvent.id == Attachment.event_id)
+        .where(Attachment.complaint_id == complaint.id)
+        .order_by(Attachment.position)
+    ).all()
+    return [_info(complaint, data_keys, row, from_agency=kind == EventKind.REPLY)
+            for row, kind in rows]
 
 
 def list_attachments(session: Session, unlocked: UnlockedAccount, complaint_id: uuid.UUID

@@ -15,6 +15,7 @@ flush; the caller commits.
 """
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -24,7 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rongrian.intake import envelope
-from rongrian.intake.attachments import OpenedAttachment, open_verified
+from rongrian.intake.attachments import AttachmentInfo, OpenedAttachment, open_verified
 from rongrian.intake.audit import Actor, append_entry
 from rongrian.intake.closing import agency_files
 from rongrian.intake.duplicates import MergedInto, merged_into
@@ -37,7 +38,13 @@ from rongrian.intake.models import (
     Rating,
     Status,
 )
-from rongrian.intake.store import LIMITS, append_event, clean_text, unlock_by_code
+from rongrian.intake.store import (
+    LIMITS,
+    ComplainantView,
+    append_event,
+    clean_text,
+    unlock_by_code,
+)
 from rongrian.intake.workflow import FINISHED, information_open, reopen_until
 
 #: Longest rating comment, in characters.
@@ -68,9 +75,13 @@ class Standing:
     merged_into: MergedInto | None = None
 
 
-def standing(session: Session, pepper: bytes, code_text: str, *, today: date | None = None
-             ) -> Standing:
-    """The complainant's filed text and the actions open to them today. Raises
+def standing(session: Session, pepper: bytes, code_text: str, *, today: date | None = None,
+             view: ComplainantView | None = None,
+             files: Sequence[AttachmentInfo] | None = None) -> Standing:
+    """The complainant's filed text and the actions open to them today. ``view`` (from
+    :func:`~rongrian.intake.store.read_thread`) and ``files`` (from
+    :func:`~rongrian.intake.attachments.files_by_code`), read in the same session for the same
+    code, save reading the rating and the agency's files again. Raises
     ``MalformedTrackingCode`` or ``ComplaintNotFound``."""
     today = today or datetime.now(UTC).date()
     complaint, data_keys = unlock_by_code(session, pepper, code_text)
@@ -79,7 +90,11 @@ def standing(session: Session, pepper: bytes, code_text: str, *, today: date | N
     filed = {field: str(content.get(field) or "") for field in
              ("what_happened", "when_happened", "where_happened", "who_involved")}
     until = reopen_until(complaint.status, complaint.finished_on)
-    rating = session.get(Rating, complaint.id)
+    if view is not None:
+        score = view.rating
+    else:
+        rating = session.get(Rating, complaint.id)
+        score = rating.score if rating else None
     merged = merged_into(complaint)  # a duplicate follows its original (issue 9 §1)
     source = complaint.duplicate_of or complaint
     return Standing(
@@ -88,8 +103,9 @@ def standing(session: Session, pepper: bytes, code_text: str, *, today: date | N
         can_reopen=merged is None and until is not None and today <= until,
         information_open=information_open(source.status, source.finished_on, today),
         can_rate=merged is None and complaint.status in FINISHED,
-        rating=rating.score if rating else None,
-        agency_files=frozenset(agency_files(session, complaint.id)),
+        rating=score,
+        agency_files=frozenset(agency_files(session, complaint.id) if files is None
+                               else (item.id for item in files if item.from_agency)),
         merged_into=merged,
     )
 

@@ -27,6 +27,7 @@ import functools
 import uuid
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -89,14 +90,20 @@ def unwound(session: Session, complaint_id: uuid.UUID, current_key: bytes,
         current_key, generation, links, functools.partial(envelope.link_aad, complaint_id)))
 
 
-def seal_to_ring(ring: KeyRing, data_keys: DataKeys) -> ComplaintKey:
-    """A new :class:`ComplaintKey`: the current generation sealed to ``ring`` (not added)."""
-    return ComplaintKey(
-        complaint_id=data_keys.complaint_id, ring_id=ring.id, generation=data_keys.generation,
-        sealed_data_key=sealed.seal(
+def ring_copy_columns(ring: KeyRing, data_keys: DataKeys) -> dict[str, Any]:
+    """The columns of a ``complaint_key`` row: the current generation sealed to ``ring``."""
+    return {
+        "complaint_id": data_keys.complaint_id, "ring_id": ring.id,
+        "generation": data_keys.generation,
+        "sealed_data_key": sealed.seal(
             keys.load_public(ring.public_key), data_keys.current,
             envelope.data_key_aad(data_keys.complaint_id, data_keys.generation)),
-    )
+    }
+
+
+def seal_to_ring(ring: KeyRing, data_keys: DataKeys) -> ComplaintKey:
+    """A new :class:`ComplaintKey`: the current generation sealed to ``ring`` (not added)."""
+    return ComplaintKey(**ring_copy_columns(ring, data_keys))
 
 
 def open_ring_copy(session: Session, row: ComplaintKey, ring_private: X25519PrivateKey,
@@ -120,17 +127,28 @@ def open_copy(session: Session, complaint_id: uuid.UUID, generation: int, sealed
     return unwound(session, complaint_id, current, generation, links)
 
 
-def give_complainant_key(complaint: Complaint, data_keys: DataKeys, wrap_key: bytes) -> None:
-    """Make the complaint's complainant key pair: private key wrapped under ``wrap_key`` (from
-    the tracking code), current data key sealed to the public key. Sets three columns."""
+def complainant_key_columns(complaint_id: uuid.UUID, data_keys: DataKeys, wrap_key: bytes
+                            ) -> dict[str, bytes]:
+    """A new complainant key pair as the three ``complaint`` columns that hold it: the public
+    key, the private key wrapped under ``wrap_key`` (from the tracking code), and the current
+    data key sealed to the public key."""
     private = keys.generate_private_key()
     public = private.public_key()
-    complaint.complainant_public_key = keys.public_bytes(public)
-    complaint.complainant_wrapped_key = epochs.wrap_private(
-        wrap_key, private, envelope.complainant_key_aad(complaint.id))
-    complaint.complainant_sealed_data_key = sealed.seal(
-        public, data_keys.current,
-        envelope.complainant_data_key_aad(complaint.id, data_keys.generation))
+    return {
+        "complainant_public_key": keys.public_bytes(public),
+        "complainant_wrapped_key": epochs.wrap_private(
+            wrap_key, private, envelope.complainant_key_aad(complaint_id)),
+        "complainant_sealed_data_key": sealed.seal(
+            public, data_keys.current,
+            envelope.complainant_data_key_aad(complaint_id, data_keys.generation)),
+    }
+
+
+def give_complainant_key(complaint: Complaint, data_keys: DataKeys, wrap_key: bytes) -> None:
+    """Make the complaint's complainant key pair (:func:`complainant_key_columns`). Sets three
+    columns."""
+    for column, value in complainant_key_columns(complaint.id, data_keys, wrap_key).items():
+        setattr(complaint, column, value)
 
 
 def complainant_keys(session: Session, complaint: Complaint, wrap_key: bytes) -> DataKeys:

@@ -6,25 +6,22 @@ the unit the complainant names, which may be the accused. Otherwise the unit the
 receives it, or else the category's default unit.
 """
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from rongrian.intake.errors import SetupError
-from rongrian.intake.models import Category, Sensitivity, Unit
+from rongrian.intake.models import Sensitivity
+from rongrian.intake.reference import CategoryFacts, Reference, UnitFacts
 
 
-def integrity_unit(session: Session) -> Unit:
-    """The integrity officer's unit; raises :class:`SetupError` if none is marked."""
-    unit = session.scalars(select(Unit).where(Unit.is_integrity, Unit.active)).first()
-    if unit is None:
-        raise SetupError("no unit is marked as the integrity officer's unit")
-    return unit
+def route(reference: Reference, category: CategoryFacts, named_unit: UnitFacts | None
+          ) -> UnitFacts:
+    """Return the unit that should handle a complaint of ``category`` naming ``named_unit``.
 
-
-def route(session: Session, category: Category, named_unit: Unit | None) -> Unit:
-    """Return the unit that should handle a complaint of ``category`` naming ``named_unit``."""
+    Raises ``SetupError`` when no active unit is marked as the integrity unit (for a
+    whistleblower category) or the category's default unit is missing."""
     if category.sensitivity == Sensitivity.WHISTLEBLOWER:
-        return integrity_unit(session)
+        return reference.integrity_unit()
     if named_unit is not None:
         return named_unit
-    return category.default_unit
+    unit = reference.unit_by_id(category.default_unit_id)
+    if unit is None:
+        raise SetupError(f"the default unit of category {category.code} is missing")
+    return unit

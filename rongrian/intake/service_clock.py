@@ -24,12 +24,13 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import Protocol
 
 from holidays.countries.thailand import Thailand
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rongrian.intake.models import Category, DayOff
+from rongrian.intake.models import DayOff
 
 DEFAULT_ACKNOWLEDGE_DAYS = 3
 DEFAULT_COMPLETION_DAYS = 15
@@ -84,12 +85,6 @@ def agency_days_off(session: Session, start: date, end: date) -> frozenset[date]
         select(DayOff.day).where(DayOff.day >= start, DayOff.day <= end)))
 
 
-def _horizon(start: date, count: int) -> date:
-    """A day surely past the ``count``-th working day after ``start`` (for the days-off query):
-    at most 2 weekend days per 5, and Thailand has under 25 public holidays a year."""
-    return start + timedelta(days=count * 2 + 60)
-
-
 @dataclass(frozen=True)
 class DueDays:
     """A case's two due days: first answer to the complainant, and completion."""
@@ -98,12 +93,21 @@ class DueDays:
     complete_on: date
 
 
-def due_days(session: Session, received_on: date, category: Category) -> DueDays:
-    """Both due days of a case of ``category`` received on ``received_on``."""
+class ServiceDays(Protocol):
+    """What a category says of its service times (``Category`` or ``CategoryFacts``)."""
+
+    @property
+    def acknowledge_days(self) -> int | None: ...
+
+    @property
+    def sla_days(self) -> int | None: ...
+
+
+def due_days(received_on: date, category: ServiceDays, days_off: Collection[date]) -> DueDays:
+    """Both due days of a case of ``category`` received on ``received_on``, skipping weekends,
+    Thai public holidays and ``days_off`` (the agency's own)."""
     acknowledge = category.acknowledge_days or DEFAULT_ACKNOWLEDGE_DAYS
     complete = category.sla_days or DEFAULT_COMPLETION_DAYS
-    days_off = agency_days_off(session, received_on,
-                               _horizon(received_on, max(acknowledge, complete)))
     return DueDays(add_working_days(received_on, acknowledge, days_off),
                    add_working_days(received_on, complete, days_off))
 

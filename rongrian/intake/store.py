@@ -8,9 +8,9 @@ checked first by :mod:`rongrian.intake.submission` (whose names are re-exported 
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from rongrian.crypto import aead, keys, sealed
@@ -19,25 +19,28 @@ from rongrian.crypto.tracking import digests_equal, tracking_digest, tracking_wr
 from rongrian.intake import envelope
 from rongrian.intake.datakeys import (
     DataKeys,
+    complainant_key_columns,
     complainant_keys,
     first_keys,
     give_complainant_key,
-    seal_to_ring,
+    ring_copy_columns,
 )
 from rongrian.intake.errors import ComplaintNotFound, InvalidSubmission
+from rongrian.intake.filing_rows import next_case_number, write_filing
 from rongrian.intake.keyring import FilingKeys, filing_keys
 from rongrian.intake.models import (
-    CaseCounter,
     CaseEvent,
     Category,
     Channel,
     Complaint,
     EventKind,
     Kind,
+    Rating,
     Sensitivity,
     Status,
 )
 from rongrian.intake.posters import poster_of
+from rongrian.intake.reference import Reference, load_reference
 from rongrian.intake.routing import route
 from rongrian.intake.service_clock import due_days
 from rongrian.intake.submission import (
@@ -94,24 +97,8 @@ class ComplainantView:
     unit_name_th: str = ""
     unit_name_en: str = ""
     handled_by_integrity: bool = False
-
-
-def next_case_number(session: Session, fiscal_year: int) -> str:
-    """Issue the next case number of ``fiscal_year`` (พ.ศ.), e.g. ``2568/000123``."""
-    issued = session.execute(
-        update(CaseCounter)
-        .where(CaseCounter.fiscal_year == fiscal_year)
-        .values(last_number=CaseCounter.last_number + 1)
-        .returning(CaseCounter.last_number)
-    ).scalar_one_or_none()
-    if issued is None:
-        try:
-            with session.begin_nested():
-                session.add(CaseCounter(fiscal_year=fiscal_year, last_number=0))
-        except IntegrityError:
-            pass  # a concurrent filing made this year's counter first: count on from it
-        return next_case_number(session, fiscal_year)
-    return f"{fiscal_year}/{issued:06d}"
+    #: The complainant's rating of the case (1–5), if they gave one (issue 9 §3).
+    rating: int | None = None
 
 
 def _seal_identity(
@@ -137,15 +124,21 @@ def _seal_identity(
 
 
 def file_complaint(
-    session: Session, pepper: bytes, submission: Submission, *, now: datetime | None = None
+    session: Session, pepper: bytes, submission: Submission, *, now: datetime | None = None,
+    reference: Reference | None = None,
 ) -> Receipt:
     """Validate, route, encrypt and store a complaint; return the one-time receipt.
 
-    Raises :class:`InvalidSubmission` (nothing stored) or ``SetupError``.
+    ``reference`` is the agency's categories, units and days off as the caller already holds
+    them (:class:`rongrian.intake.reference.ReferenceCache`); read through ``session`` when not
+    given. The rows are written by :func:`rongrian.intake.filing_rows.write_filing` (one
+    statement on PostgreSQL, issue 11). Raises
+    :class:`InvalidSubmission` (nothing stored) or ``SetupError``.
     """
     now = now or datetime.now(UTC)
-    cleaned, category, named_unit = validate(session, submission)
-    unit = route(session, category, named_unit)
+    reference = reference or load_reference(session)
+    cleaned, category, named_unit = validate(session, submission, reference=reference)
+    unit = route(reference, category, named_unit)
     complaint_id = uuid.uuid4()
     data_keys = first_keys(complaint_id)
     data_key = data_keys.current
@@ -161,43 +154,74 @@ def file_complaint(
         "submitted_at": now.isoformat(timespec="seconds"),
     }
     sealing = filing_keys(session, unit.id)  # one statement for the three keys (issue 11)
-    ring = sealing.unit_ring
     identity_blob, identity_custodian, identity_recovery = _seal_identity(
         complaint_id, cleaned.identity, sealing
     )
     fiscal_year = fiscal_year_of(today)
-    due = due_days(session, today, category)  # working days (issue 9 §2)
-    # The case number comes last: its counter row stays locked until the caller commits.
-    complaint = Complaint(
-        id=complaint_id,
-        case_number=next_case_number(session, fiscal_year),
-        fiscal_year=fiscal_year,
-        tracking_digest=tracking_digest(pepper, code),
-        kind=Kind(cleaned.kind),
-        category_id=category.id,
-        unit_id=unit.id,
-        channel=Channel(cleaned.channel),
-        poster_id=poster_of(session, cleaned.channel, cleaned.place),
-        status=Status.RECEIVED,
-        received_on=today,
-        due_on=due.complete_on,
-        acknowledge_due_on=due.acknowledge_on,
-        updated_on=today,
-        finished_on=None,
-        content=envelope.encrypt_record(data_key, content, envelope.content_aad(complaint_id)),
-        tracking_wrapped_key=aead.encrypt(wrap_key, data_key, envelope.tracking_aad(complaint_id)),
-        identity=identity_blob,
-        identity_key_custodian=identity_custodian,
-        identity_key_recovery=identity_recovery,
-    )
-    give_complainant_key(complaint, data_keys, wrap_key)
-    session.add(complaint)
-    session.flush()  # the complaint row first: its key and thread rows refer to it
-    session.add(seal_to_ring(ring, data_keys))
-    append_event(session, complaint, data_keys, EventKind.STATUS, {"note": ""}, now=now,
-                 status=Status.RECEIVED, first=True)
-    session.flush()
-    return Receipt(display(code), complaint.case_number, complaint_id)
+    due = due_days(today, category, reference.days_off)  # working days (issue 9 §2)
+    poster_id = poster_of(session, cleaned.channel, cleaned.place)
+    columns: dict[str, Any] = {
+        "id": complaint_id,
+        "fiscal_year": fiscal_year,
+        "tracking_digest": tracking_digest(pepper, code),
+        "kind": Kind(cleaned.kind),
+        "category_id": category.id,
+        "unit_id": unit.id,
+        "channel": Channel(cleaned.channel),
+        "poster_id": poster_id,
+        "status": Status.RECEIVED,
+        "received_on": today,
+        "due_on": due.complete_on,
+        "acknowledge_due_on": due.acknowledge_on,
+        "updated_on": today,
+        "finished_on": None,
+        "content": envelope.encrypt_record(data_key, content,
+                                           envelope.content_aad(complaint_id)),
+        "tracking_wrapped_key": aead.encrypt(wrap_key, data_key,
+                                             envelope.tracking_aad(complaint_id)),
+        "identity": identity_blob,
+        "identity_key_custodian": identity_custodian,
+        "identity_key_recovery": identity_recovery,
+        "key_generation": data_keys.generation,
+        **complainant_key_columns(complaint_id, data_keys, wrap_key),
+    }
+    first_entry = event_columns(complaint_id, 1, data_keys, EventKind.STATUS, {"note": ""},
+                                now=now, status=Status.RECEIVED)
+    # Written last: the case number's counter row stays locked until the caller commits.
+    case_number = write_filing(session, columns, ring_copy_columns(sealing.unit_ring, data_keys),
+                               first_entry)
+    return Receipt(display(code), case_number, complaint_id)
+
+
+def event_columns(
+    complaint_id: uuid.UUID,
+    seq: int,
+    data_keys: DataKeys,
+    kind: EventKind,
+    record: dict[str, str],
+    *,
+    now: datetime,
+    status: Status | None = None,
+    actor_id: int | None = None,
+) -> dict[str, Any]:
+    """The columns of thread entry number ``seq`` of a complaint: dated at day resolution in
+    clear, ``record`` (with the time added) encrypted under the current generation of
+    ``data_keys``."""
+    event_id = uuid.uuid4()
+    body = dict(record, at=now.isoformat(timespec="seconds"))
+    return {
+        "id": event_id,
+        "complaint_id": complaint_id,
+        "seq": seq,
+        "kind": kind,
+        "status": status,
+        "occurred_on": now.date(),
+        "actor_id": actor_id,
+        "body": envelope.encrypt_record(
+            data_keys.current, body,
+            envelope.event_aad(complaint_id, event_id, data_keys.generation)),
+        "key_generation": data_keys.generation,
+    }
 
 
 def append_event(
@@ -210,30 +234,14 @@ def append_event(
     now: datetime,
     status: Status | None = None,
     actor_id: int | None = None,
-    first: bool = False,
 ) -> CaseEvent:
-    """Add an entry to ``complaint``'s thread (dated at day resolution in clear), encrypted
-    under the current generation of ``data_keys``.
-
-    ``first`` says the complaint is new, so its thread is known to be empty (no lookup)."""
-    last = None if first else session.scalar(
+    """Add an entry to ``complaint``'s thread (:func:`event_columns`), after its last one;
+    flushed."""
+    last = session.scalar(
         select(func.max(CaseEvent.seq)).where(CaseEvent.complaint_id == complaint.id)
     )
-    event_id = uuid.uuid4()
-    body = dict(record, at=now.isoformat(timespec="seconds"))
-    event = CaseEvent(
-        id=event_id,
-        complaint_id=complaint.id,
-        seq=(last or 0) + 1,
-        kind=kind,
-        status=status,
-        occurred_on=now.date(),
-        actor_id=actor_id,
-        body=envelope.encrypt_record(
-            data_keys.current, body,
-            envelope.event_aad(complaint.id, event_id, data_keys.generation)),
-        key_generation=data_keys.generation,
-    )
+    event = CaseEvent(**event_columns(complaint.id, (last or 0) + 1, data_keys, kind, record,
+                                      now=now, status=status, actor_id=actor_id))
     session.add(event)
     session.flush()
     return event
@@ -248,27 +256,19 @@ _SEEN_BY_COMPLAINANT = (EventKind.REPLY, EventKind.INFORMATION, EventKind.REOPEN
 _OPENED_BY_CODE = "rongrian.opened_by_code"
 
 
-def unlock_by_code(session: Session, pepper: bytes, code_text: str, *,
-                    upgrade: bool = False) -> tuple[Complaint, DataKeys]:
-    """The complaint a code opens and every generation of its data key the code reaches.
+def _opened(session: Session, digest: bytes) -> tuple[Complaint, DataKeys] | None:
+    """What a code opened earlier in this session, if nothing moved its key since."""
+    opened: dict[bytes, tuple[Complaint, DataKeys]] = session.info.get(_OPENED_BY_CODE, {})
+    hit = opened.get(digest)
+    if hit is not None and hit[1].generation == hit[0].key_generation:  # no move since
+        return hit
+    return None
 
-    Within one session (one request) a second call with the same code reuses the first answer:
-    the thread and its files are shown from one lookup. ``upgrade`` (the paths that write)
-    gives a complaint filed before complainant key pairs existed its pair
-    (:func:`rongrian.intake.datakeys.give_complainant_key`), so its next move starts a new
-    generation. Raises ``MalformedTrackingCode`` or :class:`ComplaintNotFound`."""
-    code = normalise(code_text)
-    digest = tracking_digest(pepper, code)
-    opened: dict[bytes, tuple[Complaint, DataKeys]] = session.info.setdefault(
-        _OPENED_BY_CODE, {})
-    if digest in opened and not upgrade:
-        cached, cached_keys = opened[digest]
-        if cached_keys.generation == cached.key_generation:  # no move since
-            return cached, cached_keys
-    complaint = session.scalars(  # its category and unit in the same round trip (issue 11)
-        select(Complaint).options(joinedload(Complaint.category), joinedload(Complaint.unit))
-        .where(Complaint.tracking_digest == digest)
-    ).first()
+
+def _open(session: Session, pepper: bytes, code: str, digest: bytes,
+          complaint: Complaint | None, *, upgrade: bool) -> tuple[Complaint, DataKeys]:
+    """``complaint`` (the row the digest found, or ``None``) and the data keys ``code`` reaches
+    in it, remembered for the session. Raises :class:`ComplaintNotFound`."""
     if complaint is None or not digests_equal(complaint.tracking_digest, digest):
         raise ComplaintNotFound
     wrap_key = tracking_wrap_key(pepper, code)
@@ -276,8 +276,29 @@ def unlock_by_code(session: Session, pepper: bytes, code_text: str, *,
     if upgrade and complaint.complainant_public_key is None:
         give_complainant_key(complaint, data_keys, wrap_key)
         session.flush()
-    opened[digest] = (complaint, data_keys)
+    session.info.setdefault(_OPENED_BY_CODE, {})[digest] = (complaint, data_keys)
     return complaint, data_keys
+
+
+def unlock_by_code(session: Session, pepper: bytes, code_text: str, *,
+                   upgrade: bool = False) -> tuple[Complaint, DataKeys]:
+    """The complaint a code opens and every generation of its data key the code reaches.
+
+    Within one session (one request) a second call with the same code reuses the first answer
+    (or :func:`read_thread`'s): the thread and its files are shown from one lookup. ``upgrade``
+    (the paths that write) gives a complaint filed before complainant key pairs existed its pair
+    (:func:`rongrian.intake.datakeys.give_complainant_key`), so its next move starts a new
+    generation. Raises ``MalformedTrackingCode`` or :class:`ComplaintNotFound`."""
+    code = normalise(code_text)
+    digest = tracking_digest(pepper, code)
+    cached = None if upgrade else _opened(session, digest)
+    if cached is not None:
+        return cached
+    complaint = session.scalars(  # its category and unit in the same round trip (issue 11)
+        select(Complaint).options(joinedload(Complaint.category), joinedload(Complaint.unit))
+        .where(Complaint.tracking_digest == digest)
+    ).first()
+    return _open(session, pepper, code, digest, complaint, upgrade=upgrade)
 
 
 def events_of(session: Session, complaint_id: uuid.UUID) -> list[CaseEvent]:
@@ -295,9 +316,22 @@ def read_thread(session: Session, pepper: bytes, code_text: str) -> ComplainantV
     Raises ``MalformedTrackingCode`` for text that cannot be a code and
     :class:`ComplaintNotFound` for a well-formed code that opens nothing.
     """
-    complaint, data_keys = unlock_by_code(session, pepper, code_text)
+    code = normalise(code_text)
+    digest = tracking_digest(pepper, code)
+    rows = session.execute(  # the complaint, its category, unit, rating and thread: one trip
+        select(Complaint, Rating.score, CaseEvent)
+        .options(joinedload(Complaint.category), joinedload(Complaint.unit))
+        .outerjoin(Rating, Rating.complaint_id == Complaint.id)
+        .outerjoin(CaseEvent, CaseEvent.complaint_id == Complaint.id)
+        .where(Complaint.tracking_digest == digest)
+        .order_by(CaseEvent.seq)
+    ).all()
+    found = rows[0][0] if rows else None
+    cached = _opened(session, digest)
+    complaint, data_keys = (cached if cached is not None and cached[0] is found
+                            else _open(session, pepper, code, digest, found, upgrade=False))
     entries = []
-    for event in events_of(session, complaint.id):
+    for event in (row[2] for row in rows if row[2] is not None):
         text, due_on = None, None
         if event.kind in _SEEN_BY_COMPLAINANT:
             record = envelope.decrypt_record(
@@ -321,6 +355,7 @@ def read_thread(session: Session, pepper: bytes, code_text: str) -> ComplainantV
         unit_name_th="" if integrity else complaint.unit.name_th,
         unit_name_en="" if integrity else complaint.unit.name_en,
         handled_by_integrity=integrity,
+        rating=rows[0][1],
     )
 
 
@@ -367,6 +402,7 @@ __all__ = [
     "ThreadEntry",
     "add_information",
     "append_event",
+    "event_columns",
     "check_information_open",
     "clean_text",
     "events_of",

@@ -11,12 +11,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rongrian.crypto import padding
 from rongrian.intake.errors import InvalidSubmission, NotText
-from rongrian.intake.models import Category, Channel, Kind, Unit
+from rongrian.intake.models import Channel, Kind
+from rongrian.intake.reference import CategoryFacts, Reference, UnitFacts, load_reference
 
 #: Field limits in characters (after trimming). A LINE text message is at most 5,000 characters;
 #: a web description may be longer.
@@ -55,6 +55,8 @@ IDENTITY_RECORD_BYTES = _identity_record_bytes()
 
 _PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,30}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_KINDS = frozenset(k.value for k in Kind)
+_CHANNELS = frozenset(c.value for c in Channel)
 _CONTROL = {cp: None for cp in range(32) if chr(cp) not in "\n\t"}
 
 
@@ -130,22 +132,19 @@ def _validate_identity(identity: Identity, problems: dict[str, str]) -> Identity
     return cleaned
 
 
-def _resolve(session: Session, submission: Submission) -> tuple[Category, Unit | None]:
+def _resolve(reference: Reference, submission: Submission
+             ) -> tuple[CategoryFacts, UnitFacts | None]:
     problems: dict[str, str] = {}
-    if submission.kind not in {k.value for k in Kind}:
+    if submission.kind not in _KINDS:
         problems["kind"] = "required" if not submission.kind else "unknown"
-    if submission.channel not in {c.value for c in Channel}:
+    if submission.channel not in _CHANNELS:
         problems["channel"] = "unknown"
-    category = session.scalars(
-        select(Category).where(Category.code == submission.category_code, Category.active)
-    ).first()
+    category = reference.category(submission.category_code)
     if category is None:
         problems["category"] = "required" if not submission.category_code else "unknown"
     unit = None
     if submission.unit_code:
-        unit = session.scalars(
-            select(Unit).where(Unit.code == submission.unit_code, Unit.active)
-        ).first()
+        unit = reference.unit(submission.unit_code)
         if unit is None:
             problems["unit"] = "unknown"
     if problems:
@@ -154,8 +153,10 @@ def _resolve(session: Session, submission: Submission) -> tuple[Category, Unit |
     return category, unit
 
 
-def validate(session: Session, submission: Submission) -> tuple[Submission, Category, Unit | None]:
-    """Check and clean a submission; return it cleaned with its category and named unit.
+def validate(session: Session, submission: Submission, *, reference: Reference | None = None
+             ) -> tuple[Submission, CategoryFacts, UnitFacts | None]:
+    """Check and clean a submission; return it cleaned with its category and named unit (as
+    read in ``reference``, or read through ``session`` when it is not given).
 
     Raises :class:`InvalidSubmission` listing every problem at once.
     """
@@ -176,7 +177,7 @@ def validate(session: Session, submission: Submission) -> tuple[Submission, Cate
         _validate_identity(submission.identity, problems) if submission.identity else None
     )
     try:
-        category, unit = _resolve(session, submission)
+        category, unit = _resolve(reference or load_reference(session), submission)
     except InvalidSubmission as exc:
         problems.update(exc.problems)
     if problems:

@@ -1,27 +1,29 @@
-"""The agency as pages show it: loaded per request from the database, never kept in a global.
+"""The agency as pages show it, and what else every page reads of the organisation.
 
 Issue 7 §1: the public pages say whose they are (name, emblem, hotline, office hours, LINE
-Official Account). :func:`current_agency` reads the profile once per request through the
-request's session (``flask.g``), without the emblem's bytes; the emblem is served by
-:func:`emblem_response` from our own host (the Content-Security-Policy allows ``img-src
-'self'`` only), at an address versioned by its digest so browsers may cache it. Nothing is
-cached across requests, so a change on the admin pages shows on the next page load in every
-worker, and a later change can pick the agency per request (several agencies per deployment).
+Official Account). :func:`current_reference` gives the request's
+:class:`rongrian.intake.reference.Reference` (agency profile without the emblem's bytes, active
+categories, units, days off) from the app's :class:`~rongrian.intake.reference.ReferenceCache`:
+one small read of the database's change token per request, the tables read again only when
+they changed (issue 11), so a change on the admin pages shows on the next page load in every
+worker. The emblem is served by :func:`emblem_response` from our own host (the
+Content-Security-Policy allows ``img-src 'self'`` only), at an address versioned by its digest
+so browsers may cache it.
 """
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from flask import Flask, Response, abort, current_app, g, request
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from rongrian.intake.models import Agency
+from rongrian.intake.reference import AGENCY_ID, Reference, ReferenceCache
 from rongrian.web.app import db
 from rongrian.web.outage import AVAILABILITY
 
-#: The single agency of an installation today (``Agency.id``).
-AGENCY_ID = 1
+#: ``app.extensions`` key of the app's :class:`ReferenceCache`.
+REFERENCE_CACHE = "rongrian.reference_cache"
 #: Browsers may keep a versioned emblem this long (seconds).
 EMBLEM_MAX_AGE = 7 * 86400
 
@@ -57,28 +59,30 @@ class AgencyView:
         return f"tel:{digits}" if digits else ""
 
 
-def load_agency(session: Session) -> AgencyView | None:
-    """The agency's profile read through ``session``, without the emblem's bytes; ``None``
-    before set-up."""
-    row = session.execute(select(
-        Agency.name_th, Agency.name_en, Agency.short_name, Agency.address, Agency.hotline,
-        Agency.office_hours, Agency.website, Agency.line_official_account, Agency.emblem_digest,
-    ).where(Agency.id == AGENCY_ID)).first()
-    return AgencyView(*row) if row is not None else None
+def current_reference() -> Reference:
+    """The organisation as this request reads it (read once per request, through the request's
+    session, from the app's cache). Raises ``SQLAlchemyError`` when the database cannot be
+    read."""
+    if "rongrian_reference" not in g:
+        cache: ReferenceCache = current_app.extensions[REFERENCE_CACHE]
+        g.rongrian_reference = cache.get(db())
+    reference: Reference = g.rongrian_reference
+    return reference
 
 
 def current_agency() -> AgencyView | None:
-    """The agency of this request (read once per request); ``None`` before set-up or when the
-    database cannot be read (an error page must still render)."""
+    """The agency of this request; ``None`` before set-up or when the database cannot be read
+    (an error page must still render)."""
     availability = current_app.extensions.get(AVAILABILITY)
     if availability is not None and availability.down:
         return None  # an outage page: do not wait for the database again
     if "rongrian_agency" not in g:
         try:
-            g.rongrian_agency = load_agency(db())
+            facts = current_reference().agency
         except SQLAlchemyError:
             db().rollback()
-            g.rongrian_agency = None
+            facts = None
+        g.rongrian_agency = AgencyView(**asdict(facts)) if facts is not None else None
     agency: AgencyView | None = g.rongrian_agency
     return agency
 
@@ -101,6 +105,8 @@ def emblem_response() -> Response:
 
 
 def register_agency(app: Flask) -> None:
-    """Add ``/agency/emblem.png`` and the ``agency()`` template global to ``app``."""
+    """Add ``/agency/emblem.png``, the ``agency()`` template global and the app's
+    :class:`ReferenceCache` to ``app``."""
+    app.extensions[REFERENCE_CACHE] = ReferenceCache()
     app.add_url_rule("/agency/emblem.png", endpoint="agency_emblem", view_func=emblem_response)
     app.add_template_global(current_agency, "agency")

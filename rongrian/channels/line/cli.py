@@ -1,4 +1,4 @@
-"""``rongrian line …``: set up the rich menu, purge expired drafts, run the RQ worker.
+"""``rongrian line …``: set up the rich menu, purge expired drafts, run a LINE worker.
 
 Exit codes as the rest of the command line: 0 success, 1 set-up error (e.g. the LINE channel
 not configured), messages in Thai and English.
@@ -95,8 +95,11 @@ def add_line_commands(sub: Any) -> None:
                         ).set_defaults(func=cmd_setup_richmenu)
     commands.add_parser("purge", help="delete expired drafts and old redelivery records"
                         ).set_defaults(func=cmd_purge)
-    worker = commands.add_parser("worker", help="run the RQ worker (needs RONGRIAN_REDIS_URL)")
+    worker = commands.add_parser(
+        "worker", help="run a LINE worker: events from the ordered lanes, pushes from RQ "
+        "(needs RONGRIAN_REDIS_URL); several may run, each chat's events stay in order")
     worker.add_argument("--queue", default=None,
-                        help=f"RQ queue name (default: RONGRIAN_LINE_QUEUE or {DEFAULT_QUEUE})")
+                        help="RQ queue name and lanes' key prefix "
+                        f"(default: RONGRIAN_LINE_QUEUE or {DEFAULT_QUEUE})")
     worker.add_argument("--burst", action="store_true", help="stop when the queue is empty")
     worker.set_defaults(func=cmd_worker)

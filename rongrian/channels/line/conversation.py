@@ -17,6 +17,7 @@ from rongrian.channels.line import ui
 from rongrian.channels.line.texts import say
 from rongrian.intake.attachments import Attachment
 from rongrian.intake.models import Category, Installation, Sensitivity, Unit
+from rongrian.intake.reference import Reference, ReferenceCache
 
 Message = ui.Message
 
@@ -146,6 +147,16 @@ class Context:
     catalogue: Catalogue
     attachments: list[Attachment] = field(default_factory=list)
     receipt: list[Message] = field(default_factory=list)
+    #: The runtime's cache of the organisation (issue 11); one per context when not given.
+    references: ReferenceCache = field(default_factory=ReferenceCache)
+    _reference: Reference | None = field(default=None, init=False, repr=False)
+
+    def reference(self) -> Reference:
+        """The agency's categories, units and days off as this event reads them (from
+        :attr:`references`, read once per event)."""
+        if self._reference is None:
+            self._reference = self.references.get(self.session)
+        return self._reference
 
 
 

@@ -3,13 +3,14 @@
 - :class:`InProcessDispatcher` (the default): a few worker threads inside the app, each with
   its own queue. All events of one chat go to the same thread, so a user's messages are handled
   in the order LINE sent them. Work is lost if the process stops before it is done.
-- :class:`RQDispatcher` (when ``RONGRIAN_REDIS_URL`` is set): jobs in a Redis queue (RQ),
-  handled by ``rongrian line worker`` processes and retried with backoff if a worker fails.
+- :class:`RQDispatcher` (when ``RONGRIAN_REDIS_URL`` is set): work in Redis, handled by
+  ``rongrian line worker`` processes. Webhook events go to ordered lanes
+  (:mod:`rongrian.channels.line.lanes`): each chat to one lane by a keyed hash, each lane
+  handled by one worker at a time, so any number of workers keeps every user's messages in
+  order. Notification pushes are RQ jobs, retried with backoff if LINE is unavailable.
   A job holds LINE user ids and chat text, so it is encrypted with AES-256-GCM under the queue
   key (:func:`rongrian.crypto.line_ids.queue_key`) while it waits in Redis, and deleted when
-  done (``result_ttl=0``). Run a single worker per queue to keep each user's messages in order;
-  with several, a user's state is still never overwritten (it has a version) but two quick
-  messages may be answered out of order.
+  done (``result_ttl=0`` for RQ; removed from its lane).
 """
 
 import json
@@ -49,6 +50,11 @@ def _lane_key(event: Any) -> bytes:
         return b""
     ident = source.get("groupId") or source.get("roomId") or source.get("userId") or ""
     return str(ident).encode("utf-8")
+
+
+def chat_of(event: Any) -> str:
+    """The chat an event belongs to (group, room or user id; ``""`` if none)."""
+    return _lane_key(event).decode("utf-8")
 
 
 def split_by_chat(events: Sequence[Any], lanes: int) -> dict[int, list[Any]]:
@@ -147,15 +153,19 @@ def open_job(key: bytes, kind: str, blob: bytes) -> Any:
 
 
 class RQDispatcher:
-    """Jobs in the RQ queue ``queue_name`` at ``redis_url``, sealed under ``key``."""
+    """Work in Redis at ``redis_url``, sealed under ``key``: events in the lanes of
+    ``queue_name``, pushes in the RQ queue ``queue_name``."""
 
     def __init__(self, redis_url: str, key: bytes, queue_name: str = DEFAULT_QUEUE) -> None:
         from redis import Redis
         from rq import Queue
 
+        from rongrian.channels.line.lanes import Lanes
+
         self._key = key
         self.connection = Redis.from_url(redis_url)
         self.queue = Queue(queue_name, connection=self.connection)
+        self.lanes = Lanes(self.connection, queue_name)
 
     def _enqueue(self, function: str, kind: str, payload: Any) -> None:
         from rq import Retry
@@ -167,8 +177,16 @@ class RQDispatcher:
         )
 
     def submit_events(self, events: Sequence[Any]) -> None:
-        if events:
-            self._enqueue("rongrian.channels.line.jobs.handle_events", "events", list(events))
+        """One sealed job per lane the body's chats fall in, each chat's events in order."""
+        from rongrian.channels.line.lanes import lane_of
+
+        grouped: dict[int, list[Any]] = {}
+        for event in events:
+            lane = lane_of(self._key, chat_of(event), self.lanes.count)
+            grouped.setdefault(lane, []).append(event)
+        if grouped:
+            self.lanes.push([(lane, seal_job(self._key, "events", group))
+                             for lane, group in grouped.items()])
 
     def submit_notifications(self, notifications: Sequence[Notification]) -> None:
         """One job per notification, so a retried job pushes only its own (with the same

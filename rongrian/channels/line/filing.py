@@ -103,7 +103,7 @@ def advance(ctx: Context, st: State, loaded: Loaded) -> list[Message]:
     st.step = next_step(st.draft)
     if st.step == "confirm":
         try:
-            validate(ctx.session, _submission(ctx, st.draft))
+            validate(ctx.session, _submission(ctx, st.draft), reference=ctx.reference())
         except InvalidSubmission as exc:
             first = next(iter(exc.problems))
             clear_field(st.draft, _PROBLEM_FIELD.get(first, "what"))
@@ -177,7 +177,7 @@ def confirm_draft(ctx: Context, st: State, loaded: Loaded) -> list[Message]:
         return [ui.text(say("nothing_to_confirm", st.lang), menu_actions(st.lang))]
     try:
         receipt = file_complaint(ctx.session, ctx.pepper, _submission(ctx, st.draft),
-                                 now=ctx.now)
+                                 now=ctx.now, reference=ctx.reference())
     except InvalidSubmission:
         return advance(ctx, st, loaded)
     extra: list[Message] = []

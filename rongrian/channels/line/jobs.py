@@ -17,6 +17,8 @@ LOG = logging.getLogger("rongrian.line")
 #: Statuses worth trying again later (RQ retries the job with its backoff intervals).
 RETRY_LATER = frozenset({0, 429, 500, 502, 503, 504})
 _PROCESS: dict[str, LineRuntime] = {}
+#: Seconds a stopping worker waits for the event at hand to be finished.
+LANE_STOP_SECONDS = 30.0
 
 
 def install(runtime: LineRuntime) -> None:
@@ -38,7 +40,8 @@ def current() -> LineRuntime:
 
 
 def handle_events(blob: bytes) -> None:
-    """Job: handle the events of one webhook body (one chat's share of it)."""
+    """RQ job: handle the events of one webhook body. Events now go to the ordered lanes
+    (:mod:`rongrian.channels.line.lanes`); this remains for jobs queued by an older version."""
     runtime = current()
     runtime.process_events(open_job(queue_key(runtime.pepper), "events", blob))
 
@@ -57,14 +60,69 @@ def push_notification(blob: bytes) -> None:
             LOG.warning("LINE notification refused: HTTP %s", exc.status)
 
 
+def warm_up(runtime: LineRuntime) -> None:
+    """Load what the first events would otherwise load (the Thai word list behind the category
+    suggestion, the database connection), so the first citizen is not kept waiting. A failure
+    (e.g. the database not up yet) is logged by kind and left to the first event."""
+    from rongrian.intake import suggest
+
+    try:
+        suggest.warm_up()
+        with runtime.sessions() as session:
+            runtime.catalogue(session)
+    except Exception as exc:  # noqa: BLE001 - only a head start; the events retry it
+        LOG.warning("LINE worker warm-up failed: %s", type(exc).__name__)
+
+
 def run_worker(runtime: LineRuntime, redis_url: str, queue_name: str = DEFAULT_QUEUE, *,
                burst: bool = False) -> bool:
-    """Run an RQ worker (in this process, no fork per job) on ``queue_name`` until stopped
-    (or, with ``burst``, until the queue is empty). Returns whether it did any work."""
+    """Run a LINE worker until stopped (SIGTERM/SIGINT: the job at hand is finished first) or,
+    with ``burst``, until there is no work left. Returns whether it did any work.
+
+    Two loops, one process, one runtime: webhook events from the ordered lanes of
+    ``queue_name`` (:mod:`rongrian.channels.line.lanes`, in a thread; any number of workers
+    may run, each lane is handled by one at a time) and notification pushes from the RQ queue
+    ``queue_name`` (RQ's ``SimpleWorker``, no fork per job, with its scheduler for retries).
+    """
+    import threading
+
     from redis import Redis
     from rq import Queue, SimpleWorker
 
+    from rongrian.channels.line.lanes import Lanes
+
     install(runtime)
+    warm_up(runtime)
     connection = Redis.from_url(redis_url)
-    worker = SimpleWorker([Queue(queue_name, connection=connection)], connection=connection)
-    return bool(worker.work(burst=burst, logging_level="WARNING", with_scheduler=not burst))
+    lanes = Lanes(connection, queue_name)
+    queue = Queue(queue_name, connection=connection)
+    key = queue_key(runtime.pepper)
+
+    def handle(blob: bytes) -> None:
+        runtime.process_events(open_job(key, "events", blob))
+
+    if burst:
+        worked = False
+        while True:
+            handled = lanes.work(handle, stop=lambda: False, burst=True)
+            pushed = SimpleWorker([queue], connection=connection).work(
+                burst=True, logging_level="WARNING", with_scheduler=False)
+            if not handled and not pushed:
+                return worked
+            worked = True
+
+    stopping = threading.Event()
+    lane_connection = Redis.from_url(redis_url)
+    counts: list[int] = []
+    thread = threading.Thread(
+        target=lambda: counts.append(Lanes(lane_connection, queue_name).work(
+            handle, stop=stopping.is_set)),
+        name="rongrian-line-lanes", daemon=True)
+    thread.start()
+    try:
+        pushed = SimpleWorker([queue], connection=connection).work(
+            logging_level="WARNING", with_scheduler=True)
+    finally:
+        stopping.set()
+        thread.join(timeout=LANE_STOP_SECONDS)
+    return bool(pushed or sum(counts))

@@ -7,8 +7,6 @@ to give them. Photos are welcome at any step and are never asked for.
 
 from typing import Any
 
-from sqlalchemy import select
-
 from rongrian.channels.line import state as store_state
 from rongrian.channels.line import ui
 from rongrian.channels.line.choosing import CATEGORY_STEPS, category_prompt, labelled
@@ -27,7 +25,6 @@ from rongrian.channels.line.conversation import (
 from rongrian.channels.line.state import Draft, Loaded, State
 from rongrian.channels.line.texts import say
 from rongrian.intake.identifiers import identifiers_in_fields
-from rongrian.intake.models import Category, Unit
 from rongrian.intake.routing import route
 
 _EDIT_ROW = {"category": "row_category", "unit": "row_unit", "what": "row_what",
@@ -119,13 +116,11 @@ def _category_name(ctx: Context, code: str, lang: str) -> str:
 def receiving_unit(ctx: Context, draft: Draft, lang: str) -> str:
     """The name of the unit the draft would be routed to (:func:`rongrian.intake.routing.route`:
     a whistleblower category always goes to the integrity officer's unit)."""
-    category = ctx.session.scalars(select(Category).where(Category.code == draft.category)
-                                   ).first()
+    reference = ctx.reference()
+    category = reference.category(draft.category)
     if category is None:
         return say("not_given", lang)
-    named = ctx.session.scalars(select(Unit).where(Unit.code == draft.unit)).first() \
-        if draft.unit else None
-    unit = route(ctx.session, category, named)
+    unit = route(reference, category, reference.unit(draft.unit) if draft.unit else None)
     return unit.name_en if lang == "en" else unit.name_th
 
 

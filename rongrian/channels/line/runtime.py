@@ -7,7 +7,7 @@ For each event (in the order LINE sent them):
 2. In a group or multi-person chat nothing is filed or stored: a command, a button or a mention
    of the bot gets the answer "please write privately"; other chatter is ignored.
 3. Otherwise, in one transaction: skip it if its ``webhookEventId`` was handled already
-   (redelivery), load the user's state, let :func:`rongrian.channels.line.flow.handle` answer,
+   (redelivery; on PostgreSQL the check also records it, in one statement), load the user's state, let :func:`rongrian.channels.line.flow.handle` answer,
    save the state, record the event as handled, commit. Two events of one user racing on the
    same state retry (the row has a version); a failure rolls everything back (files written
    for it are discarded) and the user is told to try again.
@@ -59,6 +59,7 @@ from rongrian.channels.line.texts import say
 from rongrian.intake.attachments import discard_files
 from rongrian.intake.models import Channel, EventKind
 from rongrian.intake.notify import Notification
+from rongrian.intake.reference import ReferenceCache
 from rongrian.settings import Settings
 from rongrian.web.labels import label
 
@@ -151,6 +152,7 @@ class LineRuntime:
         self._last_purge: datetime | None = None
         self._purge_lock = Lock()
         self._catalogue: tuple[float, flow.Catalogue] | None = None
+        self.references = ReferenceCache()
 
     def catalogue(self, session: Session) -> flow.Catalogue:
         """The categories, units and organisation name, read again after a minute."""
@@ -290,7 +292,9 @@ class LineRuntime:
         event_id = str(raw.get("webhookEventId") or "")
         with self.sessions() as session:
             line_state.forget(session, self.pepper, user_id)
-            if event_id and not line_state.seen(session, self.pepper, event_id):
+            if event_id and line_state.claims(session):
+                line_state.claim(session, self.pepper, event_id, self.clock().date())
+            elif event_id and not line_state.seen(session, self.pepper, event_id):
                 line_state.mark_seen(session, self.pepper, event_id, self.clock().date())
             session.commit()
         return Outcome("ignored")
@@ -316,7 +320,7 @@ class LineRuntime:
             attachments_dir=self.settings.attachments_dir,
             max_photos=self.settings.attachment_max_files,
             photo_source=self._photo, lookup_allowed=self.lookups,
-            catalogue=self.catalogue(session),
+            catalogue=self.catalogue(session), references=self.references,
         )
 
     def _language(self, loaded: line_state.Loaded) -> str:
@@ -328,8 +332,13 @@ class LineRuntime:
             now = self.clock()
             with self.sessions() as session:
                 ctx = self._context(session, now)
+                # PostgreSQL: the redelivery check and record are one statement, first.
+                early = bool(event_id) and line_state.claims(session)
                 try:
-                    if event_id and line_state.seen(session, self.pepper, event_id):
+                    if early:
+                        if not line_state.claim(session, self.pepper, event_id, now.date()):
+                            return Outcome("duplicate")
+                    elif event_id and line_state.seen(session, self.pepper, event_id):
                         return Outcome("duplicate")
                     loaded = line_state.load(session, self.pepper, user_id, now)
                     if loaded.row is None:
@@ -337,7 +346,7 @@ class LineRuntime:
                     messages = flow.handle(ctx, loaded, incoming,
                                            partial(line_state.save, session, loaded, now))
                     line_state.save(session, loaded, now)
-                    if event_id:
+                    if event_id and not early:
                         line_state.mark_seen(session, self.pepper, event_id, now.date())
                     session.commit()
                 except (StaleDataError, IntegrityError, OperationalError):

@@ -245,6 +245,29 @@ def mark_seen(session: Session, pepper: bytes, webhook_event_id: str, today: dat
     session.flush()
 
 
+def claims(session: Session) -> bool:
+    """Whether :func:`claim` works on ``session``'s database (PostgreSQL); elsewhere check
+    with :func:`seen` first and :func:`mark_seen` last."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def claim(session: Session, pepper: bytes, webhook_event_id: str, today: date) -> bool:
+    """Record the event as handled, first thing in the caller's transaction, and return
+    whether it was new: :func:`seen` and :func:`mark_seen` in one statement (``INSERT … ON
+    CONFLICT DO NOTHING``; PostgreSQL only, see :func:`claims`). A second claim of an event
+    whose first claim is not committed yet waits for it, and gets ``False`` if it commits;
+    a rollback forgets the claim."""
+    from sqlalchemy.dialects.postgresql import insert
+
+    table = LineSeenEvent.__table__
+    inserted = session.execute(
+        insert(table)
+        .values(event_digest=line_ids.event_digest(pepper, webhook_event_id), seen_on=today)
+        .on_conflict_do_nothing(index_elements=[table.c.event_digest])
+        .returning(table.c.event_digest)).first()
+    return inserted is not None
+
+
 def purge(session: Session, now: datetime) -> tuple[int, int]:
     """Delete expired conversations (with their photos) and old redelivery digests.
 

@@ -1,13 +1,13 @@
-"""QR codes as inline SVG (the ``qrcode`` library), for the receipt's tracking link.
+"""QR codes as inline SVG (zxing-cpp, :mod:`rongrian.web.qr_svg`) for the receipt's tracking link.
 
 The tracking link carries the code in the URL fragment, ``<base>/track#XXXX-XXXX-XXXX-XXXX``:
 browsers never send the fragment to the server, so the code cannot land in an access log, and
 the tracking page's script copies it into the code field.
 """
 
-from rongrian.web.qr_svg import BORDER, ERROR_CORRECTION, MASK_PATTERN, modules, svg
+from rongrian.web.qr_svg import BORDER, ERROR_CORRECTION, modules, svg
 
-__all__ = ["BORDER", "ERROR_CORRECTION", "MASK_PATTERN", "modules", "svg", "tracking_link",
+__all__ = ["BORDER", "ERROR_CORRECTION", "modules", "svg", "tracking_link",
            "tracking_link_svg"]
 
 

@@ -9,12 +9,11 @@ import enum
 from io import BytesIO
 from urllib.parse import urlencode
 
-import qrcode
-from qrcode.image.pil import PilImage
+from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rongrian.channels.qr.codes import BORDER, ERROR_CORRECTION, MASK_PATTERN, svg
+from rongrian.channels.qr.codes import modules, svg
 from rongrian.channels.qr.poster import PosterContent, PosterSize, render_poster
 from rongrian.intake.models import Agency, Installation, QrPoster
 
@@ -61,13 +60,14 @@ def poster_content(session: Session, poster: QrPoster, base_url: str, *, locale:
 def qr_png(data: str) -> bytes:
     """``data`` as a QR code in a PNG (black on white, :data:`PNG_MODULE_PIXELS` per module,
     error correction M, the standard's 4-module quiet zone)."""
-    code = qrcode.QRCode(error_correction=ERROR_CORRECTION, border=BORDER,
-                         box_size=PNG_MODULE_PIXELS, mask_pattern=MASK_PATTERN,
-                         image_factory=PilImage)
-    code.add_data(data)
-    code.make(fit=True)
+    matrix = modules(data)
+    side = len(matrix)
+    picture = Image.new("L", (side, side), 255)
+    picture.putdata([0 if dark else 255 for row in matrix for dark in row])
+    picture = picture.resize((side * PNG_MODULE_PIXELS, side * PNG_MODULE_PIXELS),
+                             Image.Resampling.NEAREST)
     out = BytesIO()
-    code.make_image().save(out)
+    picture.convert("1").save(out, format="PNG")
     return out.getvalue()
 
 

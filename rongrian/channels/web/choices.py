@@ -11,13 +11,11 @@ every whistleblower category, to the integrity unit (:func:`rongrian.intake.rout
 Icons are emoji drawn by the reader's own device fonts: nothing is loaded from another host.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from rongrian.intake.models import Category, Kind, Sensitivity
-from rongrian.intake.suggest import keywords_of
+from rongrian.intake.models import Kind, Sensitivity
+from rongrian.intake.reference import CategoryFacts
 
 #: How many categories are offered as tiles before "อื่น ๆ".
 TILE_COUNT = 8
@@ -63,17 +61,14 @@ class Question:
         return next((choice for choice in self.all() if choice.code == code), None)
 
 
-def _choice(category: Category, english: bool) -> Choice:
+def _choice(category: CategoryFacts, english: bool) -> Choice:
     return Choice(category.code, category.name_en if english else category.name_th,
-                  ICONS.get(category.code, DEFAULT_ICON), tuple(keywords_of(category)),
-                  category.kind)
+                  ICONS.get(category.code, DEFAULT_ICON), category.keywords, category.kind)
 
 
-def one_question(session: Session, *, english: bool = False) -> Question:
-    """The question built from the active categories, in the agency's order."""
-    categories = session.scalars(
-        select(Category).where(Category.active).order_by(Category.position, Category.id)
-    ).all()
+def one_question(categories: Iterable[CategoryFacts], *, english: bool = False) -> Question:
+    """The question built from the active ``categories``, in the agency's order
+    (:attr:`rongrian.intake.reference.Reference.categories`)."""
     question = Question()
     for category in categories:
         choice = _choice(category, english)

@@ -10,7 +10,7 @@ Refusals show the thread again with a Thai/English message, nothing changed.
 """
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask import Flask, Response, current_app
@@ -22,6 +22,7 @@ from wtforms import HiddenField, RadioField, TextAreaField
 from rongrian.channels.web import once
 from rongrian.channels.web.forms import has_csrf_error
 from rongrian.intake import complainant
+from rongrian.intake.attachments import AttachmentInfo
 from rongrian.intake.errors import (
     AttachmentUnavailable,
     ComplaintNotFound,
@@ -30,6 +31,7 @@ from rongrian.intake.errors import (
     SubmissionAlreadyReceived,
 )
 from rongrian.intake.models import Status
+from rongrian.intake.store import ComplainantView
 from rongrian.web.app import db, settings_of
 
 #: One line per status: what it means for the complainant (issue 9 §4).
@@ -94,19 +96,27 @@ def _message(problems: dict[str, str]) -> str:
 
 def extras(code_text: str, *, reopen_form: ReopenForm | None = None,
            rate_form: RateForm | None = None, notice: str = "", problem: str = "",
-           problem_in: str = "") -> dict[str, Any]:
+           problem_in: str = "", view: ComplainantView | None = None,
+           files: Sequence[AttachmentInfo] | None = None) -> dict[str, Any]:
     """What ``thread.html`` shows of issue 9 for the code: the standing, the explanation of
-    each status, and the two forms (each with a valid one-time token)."""
+    each status, and the forms the page shows (``None`` for one it does not show; the reopen
+    and rating forms each with a valid one-time token). ``view`` and ``files``, the thread and
+    the files read for the same code in this request, spare reading them again."""
     standing = complainant.standing(db(), settings_of(current_app).secrets.tracking_pepper,
-                                    code_text)
-    reopen_form = reopen_form or ReopenForm(formdata=None)
-    rate_form = rate_form or RateForm(formdata=None)
+                                    code_text, view=view, files=files)
+    # A form is built (and its token signed) only when the page shows it: forms cost CPU.
+    if reopen_form is None and standing.can_reopen:
+        reopen_form = ReopenForm(formdata=None)
+    if rate_form is None and standing.can_rate:
+        rate_form = RateForm(formdata=None)
     for form in (reopen_form, rate_form):
-        once.ensure_token(form)
-    if standing.rating is not None and not rate_form.score.data:
+        if form is not None:
+            once.ensure_token(form)
+    if standing.rating is not None and rate_form is not None and not rate_form.score.data:
         rate_form.score.data = str(standing.rating)
     return {"standing": standing, "explanations": EXPLANATIONS, "reopen_form": reopen_form,
-            "rate_form": rate_form, "photo_form": PhotoForm(formdata=None),
+            "rate_form": rate_form,
+            "photo_form": PhotoForm(formdata=None) if standing.agency_files else None,
             "followup_notice": notice, "followup_problem": problem,
             "followup_problem_in": problem_in}
 

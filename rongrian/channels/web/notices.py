@@ -55,7 +55,8 @@ def opt_in_after_filing(complaint_id: uuid.UUID, address: str) -> None:
 def extras(code_text: str, *, form: NoticeForm | None = None, notice: str = "",
            problem: str = "") -> dict[str, Any]:
     """What ``thread.html`` shows of notices for ``code_text``: whether they are offered for
-    this case (not finished), whether an address is kept, the form and a message."""
+    this case (not finished), whether an address is kept, the form (``None`` when not
+    offered and none was given) and a message."""
     offered = False
     kept = False
     if available():
@@ -63,8 +64,9 @@ def extras(code_text: str, *, form: NoticeForm | None = None, notice: str = "",
                                           code_text)
         kept = notices.opted_in(db(), complaint.id)
         offered = complaint.status not in FINISHED
-    return {"notices_offered": offered, "notices_kept": kept,
-            "notice_form": form or NoticeForm(formdata=None),
+    if form is None and offered:  # built only when the page shows it
+        form = NoticeForm(formdata=None)
+    return {"notices_offered": offered, "notices_kept": kept, "notice_form": form,
             "notices_message": notice, "notices_problem": problem}
 
 

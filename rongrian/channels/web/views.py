@@ -23,7 +23,6 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_limiter import Limiter
 from markupsafe import Markup
-from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from rongrian.channels.files import CleanedFile
@@ -64,13 +63,13 @@ from rongrian.intake.errors import (
     MalformedTrackingCode,
     SubmissionAlreadyReceived,
 )
-from rongrian.intake.models import Unit
 from rongrian.intake.posters import find_poster
 from rongrian.intake.store import Submission, file_complaint, read_thread, validate
 from rongrian.intake.store import add_information as store_information
 from rongrian.intake.suggest import suggest_category
 from rongrian.intake.tracking_codes import display, normalise
 from rongrian.settings import Settings
+from rongrian.web.agency import current_reference
 from rongrian.web.app import current_locale, db, hashed_client_key, settings_of
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -92,13 +91,12 @@ def _offer(form: ReportForm) -> Question:
     (:mod:`.choices`, also kept in ``g.question`` for the template), and active units except
     the organisation itself (the root of the unit tree)."""
     english = current_locale() == "en"
-    question = one_question(db(), english=english)
-    units = db().scalars(
-        select(Unit).where(Unit.active, Unit.parent_id.is_not(None)).order_by(Unit.id)
-    )
+    reference = current_reference()
+    question = one_question(reference.categories, english=english)
     form.offer(
         [(choice.code, choice.name) for choice in question.all()],
-        [(u.code, u.name_en if english else u.name_th) for u in units],
+        [(u.code, u.name_en if english else u.name_th) for u in reference.active_units()
+         if u.parent_id is not None],
     )
     g.question = question
     form.notices_offered = g.notices_offered = web_notices.available()  # issue 9 §4
@@ -192,7 +190,7 @@ def _file(form: ReportForm, question: Question) -> ResponseReturnValue:
             problems = exc.problems
     else:
         try:
-            validate(db(), submission)
+            validate(db(), submission, reference=current_reference())
         except InvalidSubmission as exc:
             problems = exc.problems
     if not form.kind.data and "category" in problems:
@@ -212,7 +210,7 @@ def _file_with(submission: Submission, cleaned: list[CleanedFile], ticket: once.
     files written are deleted)."""
     settings = settings_of(current_app)
     ticket.spend(db())
-    receipt = file_complaint(db(), _pepper(), submission)
+    receipt = file_complaint(db(), _pepper(), submission, reference=current_reference())
     if notice_email.strip() and g.get("notices_offered"):
         web_notices.opt_in_after_filing(receipt.complaint_id, notice_email)
     stored = attach_to_new_complaint(db(), _pepper(), receipt.tracking_code,
@@ -265,11 +263,12 @@ def _thread_or_error(code_text: str, track_form: TrackForm | None = None,
         info_form = InformationForm(formdata=None, code=code)
     info_form.code.data = code
     once.ensure_token(info_form)
-    extra = follow_up.extras(code_text, **(followup or {}))  # issue 9 §3-4
+    files = files_by_code(db(), _pepper(), code_text)
+    extra = follow_up.extras(code_text, view=view, files=files,  # issue 9 §3-4
+                             **(followup or {}))
     extra.update(web_notices.extras(code_text, **(notices or {})))  # issue 9 §4: e-mail
     status = (400 if info_form.errors or files_lost or token_refused
               or extra["followup_problem"] or extra["notices_problem"] else 200)
-    files = files_by_code(db(), _pepper(), code_text)
     return render_template("thread.html", view=view, code=code, form=info_form,
                            added=added, files=files, files_lost=files_lost,
                            token_refused=once.refused_message() if token_refused else "",

@@ -67,6 +67,7 @@ from rongrian.intake.models.organisation import (
     Agency,
     DayOff,
     Rating,
+    ReferenceVersion,
     ReplyTemplate,
 )
 
@@ -91,6 +92,7 @@ __all__ = [
     "DayOff",
     "DigestDelivery",
     "Rating",
+    "ReferenceVersion",
     "ReplyTemplate",
     "DataKeyLink",
     "EmailNotice",

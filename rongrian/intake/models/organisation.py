@@ -85,3 +85,18 @@ class Rating(Base):
     rated_on: Mapped[date] = mapped_column(Date)
     comment: Mapped[bytes] = mapped_column(LargeBinary)
     key_generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+
+# --- what the public pages read on every request, versioned (issue 11; migration 0022) ---
+
+
+class ReferenceVersion(Base):
+    """A token that changes whenever the agency, a unit, a category or a day off changes: one
+    row (``id`` 1), written only by the database's own triggers on those four tables (migration
+    0022), so no writer can forget it. :class:`rongrian.intake.reference.ReferenceCache` keeps
+    what it last read of those tables and reads them again only when the token differs."""
+
+    __tablename__ = "reference_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    token: Mapped[str] = mapped_column(String(64))

@@ -1,6 +1,8 @@
 """A loopback stand-in of the LINE Messaging API and its data API, recording every call.
 
-A real HTTP server (Werkzeug, threaded) on 127.0.0.1 at a free port; the SDK is pointed at it
+A real HTTP/1.1 server (``http.server``, threaded, keep-alive as LINE's API: Werkzeug's
+development server closes every connection, which made each reply a new TCP connection and
+a new server thread) on 127.0.0.1 at a free port; the SDK is pointed at it
 through ``RONGRIAN_LINE_API_BASE``/``RONGRIAN_LINE_DATA_API_BASE`` (the ``line_api_base`` and
 ``line_data_api_base`` settings). It answers the calls the LINE channel makes the way LINE
 documents them (reply tokens are single-use; a push with a retry key already seen is 409), and
@@ -8,15 +10,18 @@ can be told to fail: the next N calls to a path with 429 or 500, every reply tok
 content fetches failing.
 """
 
+import io
 import json
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import unquote
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 TOKEN = "test-channel-access-token"
@@ -178,12 +183,60 @@ def _content_id(path: str) -> str | None:
     return None
 
 
-class _Quiet(WSGIRequestHandler):
-    """No access log: the stand-in's request lines name user ids (profile paths)."""
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    app: StandIn
 
-    protocol_version = "HTTP/1.1"  # keep-alive, as LINE's API
 
-    def log_request(self, *args: Any, **kwargs: Any) -> None:
+class _KeepAlive(BaseHTTPRequestHandler):
+    """Calls the stand-in (a WSGI app) for each request of a keep-alive connection. No access
+    log: the stand-in's request lines name user ids (profile paths)."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms stall
+    server: _Server
+
+    def _handle(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        path, _, query = self.path.partition("?")
+        environ: dict[str, Any] = {
+            "REQUEST_METHOD": self.command, "PATH_INFO": unquote(path), "QUERY_STRING": query,
+            "CONTENT_TYPE": self.headers.get("Content-Type", ""),
+            "CONTENT_LENGTH": str(len(body)), "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": str(self.server.server_port), "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1", "wsgi.version": (1, 0), "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body), "wsgi.errors": sys.stderr,
+            "wsgi.multithread": True, "wsgi.multiprocess": False, "wsgi.run_once": False,
+        }
+        for name in set(self.headers.keys()):
+            key = "HTTP_" + name.upper().replace("-", "_")
+            if key not in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"):
+                environ[key] = ",".join(self.headers.get_all(name) or [])
+        started: list[Any] = []
+
+        def start_response(status: str, headers: list[tuple[str, str]], *_exc: Any) -> None:
+            started[:] = [status, headers]
+
+        chunks = self.server.app(environ, start_response)
+        try:
+            data = b"".join(chunks)
+        finally:
+            getattr(chunks, "close", lambda: None)()
+        status, headers = started
+        code, _, reason = status.partition(" ")
+        self.send_response(int(code), reason)
+        for key, value in headers:
+            if key.lower() not in ("content-length", "connection", "transfer-encoding"):
+                self.send_header(key, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _handle
+
+    def log_message(self, *args: Any) -> None:
         return None
 
 
@@ -191,8 +244,8 @@ class _Quiet(WSGIRequestHandler):
 def running() -> Iterator[StandIn]:
     """Start a stand-in on a free loopback port; stop it afterwards."""
     standin = StandIn()
-    server: BaseWSGIServer = make_server("127.0.0.1", 0, standin, threaded=True,
-                                          request_handler=_Quiet)
+    server = _Server(("127.0.0.1", 0), _KeepAlive)
+    server.app = standin
     standin.url = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -200,4 +253,5 @@ def running() -> Iterator[StandIn]:
         yield standin
     finally:
         server.shutdown()
+        server.server_close()
         thread.join(timeout=5)

@@ -18,6 +18,7 @@ from rongrian.admin.server import combined_app
 from rongrian.channels.line.app import LINE_EXTENSION, LineChannel, runtime_from_settings
 from rongrian.channels.line.dispatch import RQDispatcher
 from rongrian.channels.line.jobs import run_worker
+from rongrian.channels.line.lanes import Lanes
 from rongrian.intake.casework import reply
 from rongrian.intake.db import make_session_factory
 from rongrian.intake.models import Complaint
@@ -46,6 +47,7 @@ def rq_settings(line_settings: Settings, redis: Redis) -> Iterator[Settings]:
     queue = f"rongrian-line-test-{uuid.uuid4().hex[:12]}"
     yield replace(line_settings, redis_url=REDIS_URL, line_queue=queue)
     Queue(queue, connection=redis).delete(delete_jobs=True)
+    Lanes(redis, queue).delete()
 
 
 class RQLine:
@@ -64,7 +66,7 @@ class RQLine:
         return channel
 
     def post(self, *events: dict[str, object]) -> None:
-        raw = webhooks.body(*events)  # type: ignore[arg-type]
+        raw = webhooks.body(*events)
         response = self.client.post("/line/webhook", data=raw,
                                     headers={"X-Line-Signature": webhooks.sign(raw)})
         assert response.status_code == 200
@@ -81,14 +83,16 @@ class RQLine:
         return self.standin.reply_to(str(event["replyToken"])).texts
 
 
-def _redis_dump(redis: Redis) -> dict[str, bytes]:
+def _redis_dump(redis: Redis, queue: str) -> dict[str, bytes]:
     dump = {}
-    for key in redis.scan_iter("rq:*"):
+    for key in [*redis.scan_iter("rq:*"), *redis.scan_iter(f"{queue}:*")]:
         kind = redis.type(key)
         if kind == b"hash":
-            dump[str(key)] = b"\x00".join(k + b"=" + v for k, v in redis.hgetall(key).items())
+            fields: dict[bytes, bytes] = redis.hgetall(key)  # type: ignore[assignment]
+            dump[str(key)] = b"\x00".join(k + b"=" + v for k, v in fields.items())
         elif kind == b"list":
-            dump[str(key)] = b"\x00".join(redis.lrange(key, 0, -1))
+            items: list[bytes] = redis.lrange(key, 0, -1)  # type: ignore[assignment]
+            dump[str(key)] = b"\x00".join(items)
     return dump
 
 
@@ -103,16 +107,16 @@ def test_events_wait_sealed_in_redis_and_a_worker_handles_them(
     text = webhooks.text(user, kept.sentence("chat text", "มีการทุจริตในโครงการ"))
     line.post(follow, text)
     assert standin.calls == []  # nothing handled before a worker runs
-    queue = Queue(rq_settings.line_queue, connection=redis)
-    assert queue.count == 1
-    dump = _redis_dump(redis)
+    lanes = Lanes(redis, rq_settings.line_queue)
+    assert lanes.waiting() == 1  # one chat: one sealed job in its lane
+    dump = _redis_dump(redis, rq_settings.line_queue)
     assert any(rq_settings.line_queue in key for key in dump)
     assert leaks(kept.values, dump) == []
 
     assert line.work()
     assert standin.reply_to(str(follow["replyToken"]))
-    assert queue.count == 0
-    assert leaks(kept.values, _redis_dump(redis)) == []
+    assert lanes.waiting() == 0  # deleted when done
+    assert leaks(kept.values, _redis_dump(redis, rq_settings.line_queue)) == []
 
 
 def test_a_whole_filing_and_a_push_through_the_queue(rq_settings: Settings, engine: Engine,

@@ -20,7 +20,7 @@ from rongrian.intake.models import Agency, Complaint, QrPoster, Unit
 from rongrian.intake.reporting import parse_period, summarise
 from rongrian.intake.thaidate import fiscal_year_of
 from rongrian.settings import Settings
-from tests.channels.qr.matrix import dark_modules_of_svg
+from tests.channels.qr.matrix import svg_as_picture
 from tests.channels.web.helpers import CASE_NUMBER, post_report
 from tests.conftest import Demo, csrf_token
 
@@ -130,19 +130,9 @@ def test_the_code_alone_for_web_pages_and_flyers(
     if suffix == ".svg":
         markup = out.read_text(encoding="utf-8")
         assert markup.startswith("<?xml")
-        out = _svg_as_png(markup, tmp_path / "svg.png")
+        out = tmp_path / "svg.png"
+        svg_as_picture(markup).save(out)
     assert _decoded(out) == {link}
-
-
-def _svg_as_png(markup: str, png: Path, scale: int = 8) -> Path:
-    """Draw the SVG's modules (our own path format) as a picture a decoder reads."""
-    size, dark = dark_modules_of_svg(markup)
-    side = (size + 8) * scale
-    picture = Image.new("L", (side, side), 255)
-    for x, y in dark:
-        picture.paste(0, ((x + 4) * scale, (y + 4) * scale, (x + 5) * scale, (y + 5) * scale))
-    picture.save(png)
-    return png
 
 
 @pytest.mark.parametrize(("args", "th", "en"), [

@@ -16,7 +16,7 @@ from rongrian.intake.models import Channel, Kind
 from rongrian.intake.store import LIMITS, read_thread
 from rongrian.intake.tracking_codes import normalise
 from rongrian.settings import Settings
-from tests.channels.qr.matrix import dark_modules_of_svg, expected_modules
+from tests.channels.qr.matrix import decoded_svg
 from tests.channels.web.helpers import (
     CASE_NUMBER,
     TRACKING_CODE,
@@ -131,7 +131,7 @@ def test_receipt_qr_code_is_inline_svg_of_the_tracking_link(public_client: Flask
     markup = found.group(0)
     expected = tracking_link(settings.public_base_url, code)
     assert expected.endswith(f"/track#{code}")
-    assert dark_modules_of_svg(markup) == expected_modules(expected)
+    assert decoded_svg(markup) == [expected]
     assert "<img" not in body  # nothing loaded: the CSP allows only our own host and data:
 
 

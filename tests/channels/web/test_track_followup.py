@@ -1,10 +1,12 @@
 """The complainant's side of casework on /track (issue 9 §3-4): what they filed, the unit,
 the status explained, the due date, "not fixed" (reopen) and the rating."""
 
+import io
 import re
 from datetime import UTC, datetime, timedelta
 
 from flask.testing import FlaskClient
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
 from rongrian.intake.closing import move_case
@@ -16,6 +18,10 @@ from tests.channels.web.helpers import KNOWN_DISPLAY, Filed, as_staff, track
 from tests.conftest import Demo, csrf_token
 
 TOKEN = re.compile(r'name="submission_token" type="hidden" value="([^"]+)"')
+#: A tiny valid PNG (1x1), standing for a cleaned "after" photo.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
 
 
 def _finish(demo: Demo, filed: Filed, *, days_ago: int = 0, start: bool = True) -> None:
@@ -111,3 +117,37 @@ def test_bad_rating_and_late_reopen_change_nothing(public_client: FlaskClient, d
     assert response.status_code == 400
     assert "30 วัน" in response.get_data(as_text=True)
     assert _complaint(demo, filed).status is Status.RESOLVED
+
+
+def test_the_rating_and_the_agency_photo_are_shown_from_few_reads(
+        public_client: FlaskClient, demo: Demo, filed: Filed, settings: Settings,
+        engine: Engine) -> None:
+    def finish(session: Session, unlocked: UnlockedAccount) -> None:
+        move_case(session, unlocked, filed.complaint_id, Status.IN_PROGRESS)
+        move_case(session, unlocked, filed.complaint_id, Status.RESOLVED, message="ซ่อมแล้ว",
+                  evidence=[(io.BytesIO(PNG), "image/png")],
+                  attachments_dir=settings.attachments_dir)
+
+    as_staff(demo, "works", finish)
+    status, _body = _post(public_client, "/track/rate", "rating", {"score": "4"})
+    assert status == 200
+    token = csrf_token(public_client.get("/track").get_data(as_text=True))
+    seen: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        body = public_client.post("/track", data={"code": KNOWN_DISPLAY, "csrf_token": token}
+                                  ).get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    rating = body.split('id="rating"')[1]
+    assert "4" in rating.split('id="current-rating"')[1][:120]
+    assert re.search(r'<input checked[^>]*value="4"', rating)
+    assert 'name="photo"' in body.split('id="agency-photos"')[1]
+    assert 'id="your-files"' not in body  # the agency's photo is not listed as theirs
+    # The complaint with its thread and rating, then its files (issue 11); the agency's
+    # details are the reference cache's one small read.
+    assert len(seen) <= 3, seen

@@ -1,0 +1,162 @@
+"""What every public page reads, kept per worker while it is unchanged (issue 11).
+
+The complaint form, its receipt and the pages' header read the agency's profile, the active
+units and categories and the agency's days off on every request. :class:`ReferenceCache`
+keeps one :class:`Reference` (plain frozen values, no ORM objects) and, per request, reads only
+the token of ``reference_version``, which the database's triggers replace whenever the agency,
+a unit, a category or a day off changes (migration 0022). A change on the admin pages therefore
+shows on the next request in every worker, and a database that cannot be read fails the request
+as before (nothing is served from memory without asking the database first).
+"""
+
+import threading
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rongrian.intake.errors import SetupError
+from rongrian.intake.models import (
+    Agency,
+    Category,
+    DayOff,
+    Kind,
+    ReferenceVersion,
+    Sensitivity,
+    Unit,
+)
+
+#: The single agency of an installation today (``Agency.id``).
+AGENCY_ID = 1
+
+
+@dataclass(frozen=True)
+class UnitFacts:
+    """A unit as filing and the form need it."""
+
+    id: int
+    code: str
+    name_th: str
+    name_en: str
+    parent_id: int | None
+    is_integrity: bool
+    active: bool
+
+
+@dataclass(frozen=True)
+class CategoryFacts:
+    """An active category as filing and the form need it: service days in working days
+    (:mod:`rongrian.intake.service_clock`), keywords one per item (:mod:`.suggest`)."""
+
+    id: int
+    code: str
+    name_th: str
+    name_en: str
+    kind: Kind
+    sensitivity: Sensitivity
+    default_unit_id: int
+    sla_days: int
+    acknowledge_days: int
+    keywords: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AgencyFacts:
+    """The agency's public profile without the emblem's bytes (``""`` when not given)."""
+
+    name_th: str
+    name_en: str
+    short_name: str
+    address: str
+    hotline: str
+    office_hours: str
+    website: str
+    line_official_account: str
+    emblem_digest: str | None
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The agency, its active categories (in the agency's order), its units (by id) and
+    all its days off, as read under ``token`` (``None``: read without a token, not kept)."""
+
+    token: str | None
+    agency: AgencyFacts | None
+    categories: tuple[CategoryFacts, ...]
+    units: tuple[UnitFacts, ...]
+    days_off: frozenset[date]
+
+    def category(self, code: str | None) -> CategoryFacts | None:
+        """The active category of ``code``, or None."""
+        return next((c for c in self.categories if c.code == code), None)
+
+    def unit(self, code: str | None) -> UnitFacts | None:
+        """The active unit of ``code``, or None."""
+        return next((u for u in self.units if u.code == code and u.active), None)
+
+    def active_units(self) -> list[UnitFacts]:
+        """The active units, by id."""
+        return [u for u in self.units if u.active]
+
+    def unit_by_id(self, unit_id: int) -> UnitFacts | None:
+        """The unit with ``unit_id`` (active or not: a category's default unit), or None."""
+        return next((u for u in self.units if u.id == unit_id), None)
+
+    def integrity_unit(self) -> UnitFacts:
+        """The integrity officer's unit; raises :class:`SetupError` if no active unit is
+        marked."""
+        found = next((u for u in self.units if u.is_integrity and u.active), None)
+        if found is None:
+            raise SetupError("no unit is marked as the integrity officer's unit")
+        return found
+
+
+def _keywords(text: str | None) -> tuple[str, ...]:
+    return tuple(k for k in (text or "").splitlines() if k.strip())
+
+
+def load_reference(session: Session, token: str | None = None) -> Reference:
+    """Read the :class:`Reference` through ``session`` (four statements), labelled ``token``."""
+    row = session.execute(select(
+        Agency.name_th, Agency.name_en, Agency.short_name, Agency.address, Agency.hotline,
+        Agency.office_hours, Agency.website, Agency.line_official_account, Agency.emblem_digest,
+    ).where(Agency.id == AGENCY_ID)).first()
+    categories = session.execute(select(
+        Category.id, Category.code, Category.name_th, Category.name_en, Category.kind,
+        Category.sensitivity, Category.default_unit_id, Category.sla_days,
+        Category.acknowledge_days, Category.keywords,
+    ).where(Category.active).order_by(Category.position, Category.id)).all()
+    units = session.execute(select(
+        Unit.id, Unit.code, Unit.name_th, Unit.name_en, Unit.parent_id, Unit.is_integrity,
+        Unit.active,
+    ).order_by(Unit.id)).all()
+    return Reference(
+        token=token,
+        agency=AgencyFacts(*row) if row is not None else None,
+        categories=tuple(CategoryFacts(*c[:9], _keywords(c[9])) for c in categories),
+        units=tuple(UnitFacts(*u) for u in units),
+        days_off=frozenset(session.scalars(select(DayOff.day))),
+    )
+
+
+class ReferenceCache:
+    """One worker's last :class:`Reference`, checked against ``reference_version`` on each
+    :meth:`get` (thread-safe: a reader gets a whole snapshot, old or new)."""
+
+    def __init__(self) -> None:
+        self._held: Reference | None = None
+        self._lock = threading.Lock()
+
+    def get(self, session: Session) -> Reference:
+        """The current reference: the kept one when the token is unchanged (one statement),
+        else read again (five). Raises what ``session`` raises when the database is down."""
+        token = session.scalar(select(ReferenceVersion.token).where(ReferenceVersion.id == 1))
+        held = self._held
+        if held is not None and token is not None and held.token == token:
+            return held
+        fresh = load_reference(session, token)
+        if token is not None:
+            with self._lock:
+                self._held = fresh
+        return fresh

@@ -1,0 +1,127 @@
+"""The per-worker reference cache (issue 11): the agency, units, categories and days off are
+read again exactly when the database says they changed, whoever changed them."""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+
+import pytest
+from sqlalchemy import delete, event, text
+from sqlalchemy.orm import Session
+
+from rongrian.intake.errors import SetupError
+from rongrian.intake.models import ReferenceVersion, Sensitivity
+from rongrian.intake.reference import ReferenceCache, load_reference
+from rongrian.intake.routing import route
+from tests.conftest import Demo
+
+
+@contextmanager
+def statements(session: Session) -> Iterator[list[str]]:
+    """The SQL statements ``session``'s engine sends inside the block."""
+    seen: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        seen.append(statement)
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_unchanged_reference_costs_one_small_read(demo: Demo) -> None:
+    cache = ReferenceCache()
+    with demo.sessions() as session:
+        first = cache.get(session)
+    with demo.sessions() as session, statements(session) as seen:
+        again = cache.get(session)
+    assert again is first
+    assert len(seen) == 1
+    assert "reference_version" in seen[0]
+    assert [c.code for c in first.categories][:2] == ["road", "street_light"]
+
+
+#: Plain SQL from outside the application, one statement per table the token follows.
+CHANGES: dict[str, Callable[[Session], object]] = {
+    "agency": lambda s: s.execute(text("UPDATE agency SET hotline = '1111' WHERE id = 1")),
+    "unit": lambda s: s.execute(text("UPDATE unit SET name_en = 'Roads' WHERE code = 'WORKS'")),
+    "category": lambda s: s.execute(
+        text("UPDATE category SET active = false WHERE code = 'tree'")),
+    "day_off": lambda s: s.execute(
+        text("INSERT INTO day_off (day, name) VALUES ('2026-12-07', 'วันหยุดชดเชย')")),
+}
+
+
+@pytest.mark.parametrize("table", sorted(CHANGES))
+def test_any_change_to_a_followed_table_is_read_on_the_next_request(demo: Demo,
+                                                                     table: str) -> None:
+    cache = ReferenceCache()
+    with demo.sessions() as session:
+        before = cache.get(session)
+    with demo.sessions() as session:
+        CHANGES[table](session)
+        session.commit()
+    with demo.sessions() as session:
+        after = cache.get(session)
+        assert after == load_reference(session, after.token)
+    assert after is not before
+    assert after.token != before.token
+    if table == "agency":
+        assert after.agency is not None
+        assert after.agency.hotline == "1111"
+    elif table == "unit":
+        works = after.unit("WORKS")
+        assert works is not None
+        assert works.name_en == "Roads"
+    elif table == "category":
+        assert after.category("tree") is None
+        assert before.category("tree") is not None
+    else:
+        assert date(2026, 12, 7) in after.days_off
+
+
+def test_an_uncommitted_change_is_not_kept_for_other_requests(demo: Demo) -> None:
+    cache = ReferenceCache()
+    with demo.sessions() as session:
+        before = cache.get(session)
+    with demo.sessions() as session:
+        CHANGES["agency"](session)
+        changed = cache.get(session)  # the writer's own request sees its change
+        assert changed.agency is not None
+        assert changed.agency.hotline == "1111"
+        session.rollback()
+    with demo.sessions() as session:
+        now = cache.get(session)
+    assert now.agency == before.agency
+
+
+def test_without_the_token_row_nothing_is_kept(demo: Demo) -> None:
+    cache = ReferenceCache()
+    with demo.sessions() as session:
+        session.execute(delete(ReferenceVersion))
+        session.commit()
+        first = cache.get(session)
+        second = cache.get(session)
+    assert first.token is None
+    assert second is not first
+    assert second == first
+    with demo.sessions() as session:  # the next change brings the row back
+        CHANGES["unit"](session)
+        session.commit()
+        assert session.get(ReferenceVersion, 1) is not None
+
+
+def test_a_whistleblower_category_routes_to_the_active_integrity_unit_only(demo: Demo) -> None:
+    with demo.sessions() as session:
+        reference = load_reference(session)
+        corruption = next(c for c in reference.categories
+                          if c.sensitivity is Sensitivity.WHISTLEBLOWER)
+        works = reference.unit("WORKS")
+        assert route(reference, corruption, works).is_integrity
+        session.execute(text("UPDATE unit SET active = false WHERE is_integrity"))
+        with pytest.raises(SetupError, match="integrity"):
+            route(load_reference(session), corruption, works)
+        session.rollback()
