@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from rongrian.crypto import aead, epochs, keys, sealed
 from rongrian.crypto.errors import DecryptionFailed
-from rongrian.crypto.keys import X25519PrivateKey
+from rongrian.crypto.keys import X25519PrivateKey, X25519PublicKey
 from rongrian.intake import envelope
 from rongrian.intake.models import Complaint, ComplaintKey, DataKeyLink, KeyRing
 
@@ -90,20 +90,23 @@ def unwound(session: Session, complaint_id: uuid.UUID, current_key: bytes,
         current_key, generation, links, functools.partial(envelope.link_aad, complaint_id)))
 
 
-def ring_copy_columns(ring: KeyRing, data_keys: DataKeys) -> dict[str, Any]:
-    """The columns of a ``complaint_key`` row: the current generation sealed to ``ring``."""
+def ring_copy_columns(ring_id: int, ring_public: X25519PublicKey, data_keys: DataKeys
+                      ) -> dict[str, Any]:
+    """The columns of a ``complaint_key`` row: the current generation sealed to the ring
+    ``ring_id`` whose public key is ``ring_public``."""
     return {
-        "complaint_id": data_keys.complaint_id, "ring_id": ring.id,
+        "complaint_id": data_keys.complaint_id, "ring_id": ring_id,
         "generation": data_keys.generation,
         "sealed_data_key": sealed.seal(
-            keys.load_public(ring.public_key), data_keys.current,
+            ring_public, data_keys.current,
             envelope.data_key_aad(data_keys.complaint_id, data_keys.generation)),
     }
 
 
 def seal_to_ring(ring: KeyRing, data_keys: DataKeys) -> ComplaintKey:
     """A new :class:`ComplaintKey`: the current generation sealed to ``ring`` (not added)."""
-    return ComplaintKey(**ring_copy_columns(ring, data_keys))
+    return ComplaintKey(**ring_copy_columns(ring.id, keys.load_public(ring.public_key),
+                                            data_keys))
 
 
 def open_ring_copy(session: Session, row: ComplaintKey, ring_private: X25519PrivateKey,

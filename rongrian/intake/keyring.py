@@ -7,7 +7,7 @@ a key derived from its password (Argon2id). Nothing here stores a private key in
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select, true
+from sqlalchemy import and_, bindparam, or_, select, true
 from sqlalchemy.orm import Session
 
 from rongrian.crypto import keys, sealed
@@ -172,36 +172,50 @@ def custodian_ring(session: Session) -> KeyRing:
 
 
 @dataclass(frozen=True)
+class RingPublicKey:
+    """A key ring's id and public key, as a filing seals to it."""
+
+    id: int
+    public_key: X25519PublicKey
+
+
+@dataclass(frozen=True)
 class FilingKeys:
     """The public keys a filing seals to: the unit's current ring, the identity custodian's
     ring and the installation's recovery key."""
 
-    unit_ring: KeyRing
-    custodian_ring: KeyRing
+    unit_ring: RingPublicKey
+    custodian_ring: RingPublicKey
     recovery: X25519PublicKey
+
+
+#: The statement of :func:`filing_keys`, built once (its unit is a parameter).
+_FILING_KEYS = (
+    select(KeyRing.id, KeyRing.purpose, KeyRing.public_key, Installation.recovery_public_key)
+    .join(Installation, true())
+    .where(KeyRing.active, or_(
+        and_(KeyRing.purpose == RingPurpose.UNIT, KeyRing.unit_id == bindparam("unit_id")),
+        KeyRing.purpose == RingPurpose.CUSTODIAN,
+    )).order_by(KeyRing.id)
+)
 
 
 def filing_keys(session: Session, unit_id: int) -> FilingKeys:
     """The unit's current key ring, the custodian's and the recovery key in one statement (a
     filing seals to all three; issue 11). Raises :class:`SetupError` as
     :func:`recovery_public_key`, :func:`active_unit_ring` and :func:`custodian_ring` do."""
-    rows = session.execute(
-        select(KeyRing, Installation.recovery_public_key)
-        .join(Installation, true())
-        .where(KeyRing.active, or_(
-            and_(KeyRing.purpose == RingPurpose.UNIT, KeyRing.unit_id == unit_id),
-            KeyRing.purpose == RingPurpose.CUSTODIAN,
-        )).order_by(KeyRing.id)
-    ).all()
+    rows = session.connection().execute(_FILING_KEYS, {"unit_id": unit_id}).all()
     if not rows:
         recovery_public_key(session)  # raises before set-up (no installation row)
-    unit = next((ring for ring, _ in rows if ring.purpose == RingPurpose.UNIT), None)
-    custodian = next((ring for ring, _ in rows if ring.purpose == RingPurpose.CUSTODIAN), None)
+    unit = next((row for row in rows if row.purpose == RingPurpose.UNIT), None)
+    custodian = next((row for row in rows if row.purpose == RingPurpose.CUSTODIAN), None)
     if unit is None:
         raise SetupError(f"unit {unit_id} has no key ring")
     if custodian is None:
         raise SetupError("no identity custodian key ring")
-    return FilingKeys(unit, custodian, keys.load_public(rows[0][1]))
+    return FilingKeys(RingPublicKey(unit.id, keys.load_public(unit.public_key)),
+                      RingPublicKey(custodian.id, keys.load_public(custodian.public_key)),
+                      keys.load_public(rows[0].recovery_public_key))
 
 
 def unit_ids_of(session: Session, account_id: int) -> list[int]:

@@ -140,6 +140,10 @@ def load_reference(session: Session, token: str | None = None) -> Reference:
     )
 
 
+#: The change token's read (:class:`ReferenceCache`), built once.
+_TOKEN = select(ReferenceVersion.token).where(ReferenceVersion.id == 1)
+
+
 class ReferenceCache:
     """One worker's last :class:`Reference`, checked against ``reference_version`` on each
     :meth:`get` (thread-safe: a reader gets a whole snapshot, old or new)."""
@@ -151,7 +155,7 @@ class ReferenceCache:
     def get(self, session: Session) -> Reference:
         """The current reference: the kept one when the token is unchanged (one statement),
         else read again (five). Raises what ``session`` raises when the database is down."""
-        token = session.scalar(select(ReferenceVersion.token).where(ReferenceVersion.id == 1))
+        token = session.connection().scalar(_TOKEN)
         held = self._held
         if held is not None and token is not None and held.token == token:
             return held

@@ -1,37 +1,32 @@
-"""Filing complaints and the complainant's access through the tracking code.
+"""The complainant's access through the tracking code: reading the thread, adding to it.
 
 Every function takes the SQLAlchemy ``Session`` explicitly and only flushes; the caller commits
-(or rolls back) the unit of work, so nothing half-written survives a failure. What is filed is
-checked first by :mod:`rongrian.intake.submission` (whose names are re-exported here).
+(or rolls back) the unit of work, so nothing half-written survives a failure. Filing itself is
+:mod:`rongrian.intake.filing` and thread entries :mod:`rongrian.intake.events`; their names,
+and those of :mod:`rongrian.intake.submission`, are re-exported here.
 """
 
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from rongrian.crypto import aead, keys, sealed
-from rongrian.crypto.errors import PaddingOverflow
 from rongrian.crypto.tracking import digests_equal, tracking_digest, tracking_wrap_key
 from rongrian.intake import envelope
 from rongrian.intake.datakeys import (
     DataKeys,
-    complainant_key_columns,
     complainant_keys,
-    first_keys,
     give_complainant_key,
-    ring_copy_columns,
 )
 from rongrian.intake.errors import ComplaintNotFound, InvalidSubmission
-from rongrian.intake.filing_rows import next_case_number, write_filing
-from rongrian.intake.keyring import FilingKeys, filing_keys
+from rongrian.intake.events import append_event, event_columns
+from rongrian.intake.filing import Receipt, file_complaint
+from rongrian.intake.filing_rows import next_case_number
 from rongrian.intake.models import (
     CaseEvent,
     Category,
-    Channel,
     Complaint,
     EventKind,
     Kind,
@@ -39,10 +34,6 @@ from rongrian.intake.models import (
     Sensitivity,
     Status,
 )
-from rongrian.intake.posters import poster_of
-from rongrian.intake.reference import Reference, load_reference
-from rongrian.intake.routing import route
-from rongrian.intake.service_clock import due_days
 from rongrian.intake.submission import (
     IDENTITY_RECORD_BYTES,
     LIMITS,
@@ -53,18 +44,8 @@ from rongrian.intake.submission import (
     text_or_problem,
     validate,
 )
-from rongrian.intake.thaidate import fiscal_year_of
-from rongrian.intake.tracking_codes import display, new_tracking_code, normalise
+from rongrian.intake.tracking_codes import normalise
 from rongrian.intake.workflow import information_open
-
-
-@dataclass(frozen=True)
-class Receipt:
-    """What the complainant is given once: the tracking code (grouped) and the case number."""
-
-    tracking_code: str
-    case_number: str
-    complaint_id: uuid.UUID
 
 
 @dataclass(frozen=True)
@@ -99,152 +80,6 @@ class ComplainantView:
     handled_by_integrity: bool = False
     #: The complainant's rating of the case (1–5), if they gave one (issue 9 §3).
     rating: int | None = None
-
-
-def _seal_identity(
-    complaint_id: uuid.UUID, identity: Identity | None, sealing: FilingKeys
-) -> tuple[bytes, bytes, bytes]:
-    """Encrypt the identity record (always present, so anonymity is not visible) under its own
-    key, sealed to the custodian ring and the recovery key of ``sealing`` only."""
-    record = {"anonymous": identity is None, "name": "", "phone": "", "email": ""}
-    if identity is not None:
-        record.update(name=identity.name, phone=identity.phone, email=identity.email)
-    identity_key = aead.new_key()
-    try:
-        blob = envelope.encrypt_fixed_record(identity_key, record, IDENTITY_RECORD_BYTES,
-                                             envelope.identity_aad(complaint_id))
-    except PaddingOverflow as exc:  # only if LIMITS and IDENTITY_RECORD_BYTES disagree
-        raise InvalidSubmission({"identity": "too_long"}) from exc
-    aad = envelope.identity_key_aad(complaint_id)
-    return (
-        blob,
-        sealed.seal(keys.load_public(sealing.custodian_ring.public_key), identity_key, aad),
-        sealed.seal(sealing.recovery, identity_key, aad),
-    )
-
-
-def file_complaint(
-    session: Session, pepper: bytes, submission: Submission, *, now: datetime | None = None,
-    reference: Reference | None = None,
-) -> Receipt:
-    """Validate, route, encrypt and store a complaint; return the one-time receipt.
-
-    ``reference`` is the agency's categories, units and days off as the caller already holds
-    them (:class:`rongrian.intake.reference.ReferenceCache`); read through ``session`` when not
-    given. The rows are written by :func:`rongrian.intake.filing_rows.write_filing` (one
-    statement on PostgreSQL, issue 11). Raises
-    :class:`InvalidSubmission` (nothing stored) or ``SetupError``.
-    """
-    now = now or datetime.now(UTC)
-    reference = reference or load_reference(session)
-    cleaned, category, named_unit = validate(session, submission, reference=reference)
-    unit = route(reference, category, named_unit)
-    complaint_id = uuid.uuid4()
-    data_keys = first_keys(complaint_id)
-    data_key = data_keys.current
-    code = new_tracking_code()
-    wrap_key = tracking_wrap_key(pepper, code)
-    today = now.date()
-    content = {
-        "what_happened": cleaned.what_happened,
-        "when_happened": cleaned.when_happened,
-        "where_happened": cleaned.where_happened,
-        "who_involved": cleaned.who_involved,
-        "named_unit": named_unit.code if named_unit else None,
-        "submitted_at": now.isoformat(timespec="seconds"),
-    }
-    sealing = filing_keys(session, unit.id)  # one statement for the three keys (issue 11)
-    identity_blob, identity_custodian, identity_recovery = _seal_identity(
-        complaint_id, cleaned.identity, sealing
-    )
-    fiscal_year = fiscal_year_of(today)
-    due = due_days(today, category, reference.days_off)  # working days (issue 9 §2)
-    poster_id = poster_of(session, cleaned.channel, cleaned.place)
-    columns: dict[str, Any] = {
-        "id": complaint_id,
-        "fiscal_year": fiscal_year,
-        "tracking_digest": tracking_digest(pepper, code),
-        "kind": Kind(cleaned.kind),
-        "category_id": category.id,
-        "unit_id": unit.id,
-        "channel": Channel(cleaned.channel),
-        "poster_id": poster_id,
-        "status": Status.RECEIVED,
-        "received_on": today,
-        "due_on": due.complete_on,
-        "acknowledge_due_on": due.acknowledge_on,
-        "updated_on": today,
-        "finished_on": None,
-        "content": envelope.encrypt_record(data_key, content,
-                                           envelope.content_aad(complaint_id)),
-        "tracking_wrapped_key": aead.encrypt(wrap_key, data_key,
-                                             envelope.tracking_aad(complaint_id)),
-        "identity": identity_blob,
-        "identity_key_custodian": identity_custodian,
-        "identity_key_recovery": identity_recovery,
-        "key_generation": data_keys.generation,
-        **complainant_key_columns(complaint_id, data_keys, wrap_key),
-    }
-    first_entry = event_columns(complaint_id, 1, data_keys, EventKind.STATUS, {"note": ""},
-                                now=now, status=Status.RECEIVED)
-    # Written last: the case number's counter row stays locked until the caller commits.
-    case_number = write_filing(session, columns, ring_copy_columns(sealing.unit_ring, data_keys),
-                               first_entry)
-    return Receipt(display(code), case_number, complaint_id)
-
-
-def event_columns(
-    complaint_id: uuid.UUID,
-    seq: int,
-    data_keys: DataKeys,
-    kind: EventKind,
-    record: dict[str, str],
-    *,
-    now: datetime,
-    status: Status | None = None,
-    actor_id: int | None = None,
-) -> dict[str, Any]:
-    """The columns of thread entry number ``seq`` of a complaint: dated at day resolution in
-    clear, ``record`` (with the time added) encrypted under the current generation of
-    ``data_keys``."""
-    event_id = uuid.uuid4()
-    body = dict(record, at=now.isoformat(timespec="seconds"))
-    return {
-        "id": event_id,
-        "complaint_id": complaint_id,
-        "seq": seq,
-        "kind": kind,
-        "status": status,
-        "occurred_on": now.date(),
-        "actor_id": actor_id,
-        "body": envelope.encrypt_record(
-            data_keys.current, body,
-            envelope.event_aad(complaint_id, event_id, data_keys.generation)),
-        "key_generation": data_keys.generation,
-    }
-
-
-def append_event(
-    session: Session,
-    complaint: Complaint,
-    data_keys: DataKeys,
-    kind: EventKind,
-    record: dict[str, str],
-    *,
-    now: datetime,
-    status: Status | None = None,
-    actor_id: int | None = None,
-) -> CaseEvent:
-    """Add an entry to ``complaint``'s thread (:func:`event_columns`), after its last one;
-    flushed."""
-    last = session.scalar(
-        select(func.max(CaseEvent.seq)).where(CaseEvent.complaint_id == complaint.id)
-    )
-    event = CaseEvent(**event_columns(complaint.id, (last or 0) + 1, data_keys, kind, record,
-                                      now=now, status=status, actor_id=actor_id))
-    session.add(event)
-    session.flush()
-    return event
 
 
 #: Thread entries whose text (or new due day) the complainant reads; a status entry's note and

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from rongrian.crypto import keys, sealed
 from rongrian.crypto.errors import DecryptionFailed
-from rongrian.intake import envelope, keyring, store
+from rongrian.intake import envelope, filing, keyring
 from rongrian.intake.custody import IDENTITY_BLOB_BYTES, repad_identities
 from rongrian.intake.errors import InvalidSubmission, WrongRecoveryKey
 from rongrian.intake.models import Complaint, KeyRing, RingPurpose
@@ -154,7 +154,7 @@ def test_every_identity_record_has_one_size(session: Session, pepper: bytes) -> 
 def test_an_identity_record_that_would_not_fit_is_refused(
         session: Session, pepper: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
     """Should the limits ever outgrow the fixed size, filing is refused, not grown."""
-    monkeypatch.setattr(store, "IDENTITY_RECORD_BYTES", 256)
+    monkeypatch.setattr(filing, "IDENTITY_RECORD_BYTES", 256)
     with pytest.raises(InvalidSubmission) as refused:
         file_complaint(session, pepper, submission(identity=LONGEST_THAI), now=NOW)
     assert refused.value.problems == {"identity": "too_long"}

@@ -7,8 +7,9 @@ For each event (in the order LINE sent them):
 2. In a group or multi-person chat nothing is filed or stored: a command, a button or a mention
    of the bot gets the answer "please write privately"; other chatter is ignored.
 3. Otherwise, in one transaction: skip it if its ``webhookEventId`` was handled already
-   (redelivery; on PostgreSQL the check also records it, in one statement), load the user's state, let :func:`rongrian.channels.line.flow.handle` answer,
-   save the state, record the event as handled, commit. Two events of one user racing on the
+   (redelivery), load the user's state, let :func:`rongrian.channels.line.flow.handle` answer,
+   save the state, record the event as handled (on PostgreSQL together with the redelivery
+   check, first, in one statement), commit. Two events of one user racing on the
    same state retry (the row has a version); a failure rolls everything back (files written
    for it are discarded) and the user is told to try again.
 4. Reply with the reply token; if LINE says the token expired, push instead when allowed

@@ -11,7 +11,8 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from rongrian.crypto import aead, line_ids
@@ -104,7 +105,8 @@ def _draft(record: dict[str, Any]) -> Draft:
 @dataclass
 class Loaded:
     """A user's state as loaded: ``row`` is ``None`` when nothing was stored; ``expired`` says a
-    stored draft had expired (and was deleted)."""
+    stored draft had expired (and was deleted); ``no_photos`` that its photos were deleted in
+    this transaction and none added since (deleting the row need not delete them again)."""
 
     user_id: str
     digest: bytes
@@ -112,6 +114,7 @@ class Loaded:
     state: State
     row: LineConversation | None
     expired: bool = False
+    no_photos: bool = False
 
 
 def _aad(digest: bytes) -> bytes:
@@ -160,7 +163,7 @@ def save(session: Session, loaded: Loaded, now: datetime) -> None:
     """
     if loaded.state.idle:
         if loaded.row is not None:
-            _delete(session, loaded.row)
+            _delete(session, loaded.row, photos=not loaded.no_photos)
             loaded.row = None
         return
     blob = envelope.encrypt_record(loaded.key, loaded.state.to_record(), _aad(loaded.digest))
@@ -174,8 +177,10 @@ def save(session: Session, loaded: Loaded, now: datetime) -> None:
     session.flush()
 
 
-def _delete(session: Session, row: LineConversation) -> None:
-    session.execute(delete(LineDraftPhoto).where(LineDraftPhoto.user_digest == row.user_digest))
+def _delete(session: Session, row: LineConversation, *, photos: bool = True) -> None:
+    if photos:
+        session.execute(delete(LineDraftPhoto).where(
+            LineDraftPhoto.user_digest == row.user_digest))
     session.delete(row)
     session.flush()
 
@@ -198,6 +203,7 @@ def add_photo(session: Session, loaded: Loaded, cleaned: bytes, media_type: str)
             LineDraftPhoto.user_digest == loaded.digest)
     ) or 0) + 1
     record = media_type.encode("ascii") + b"\n" + cleaned
+    loaded.no_photos = False
     session.add(LineDraftPhoto(
         id=photo_id, user_digest=loaded.digest, position=position,
         blob=aead.encrypt(loaded.key, record, _photo_aad(loaded.digest, photo_id)),
@@ -228,8 +234,10 @@ def photos(session: Session, loaded: Loaded) -> list[tuple[bytes, str]]:
 
 
 def drop_photos(session: Session, loaded: Loaded) -> None:
+    """Delete the draft's photos (the state is saved by the caller)."""
     session.execute(delete(LineDraftPhoto).where(LineDraftPhoto.user_digest == loaded.digest))
     session.flush()
+    loaded.no_photos = True
 
 
 def seen(session: Session, pepper: bytes, webhook_event_id: str) -> bool:
@@ -245,6 +253,12 @@ def mark_seen(session: Session, pepper: bytes, webhook_event_id: str, today: dat
     session.flush()
 
 
+_CLAIM = (postgresql.insert(LineSeenEvent)
+          .values(event_digest=bindparam("digest"), seen_on=bindparam("today"))
+          .on_conflict_do_nothing(index_elements=[LineSeenEvent.event_digest])
+          .returning(LineSeenEvent.event_digest))
+
+
 def claims(session: Session) -> bool:
     """Whether :func:`claim` works on ``session``'s database (PostgreSQL); elsewhere check
     with :func:`seen` first and :func:`mark_seen` last."""
@@ -257,14 +271,8 @@ def claim(session: Session, pepper: bytes, webhook_event_id: str, today: date) -
     CONFLICT DO NOTHING``; PostgreSQL only, see :func:`claims`). A second claim of an event
     whose first claim is not committed yet waits for it, and gets ``False`` if it commits;
     a rollback forgets the claim."""
-    from sqlalchemy.dialects.postgresql import insert
-
-    table = LineSeenEvent.__table__
-    inserted = session.execute(
-        insert(table)
-        .values(event_digest=line_ids.event_digest(pepper, webhook_event_id), seen_on=today)
-        .on_conflict_do_nothing(index_elements=[table.c.event_digest])
-        .returning(table.c.event_digest)).first()
+    inserted = session.execute(_CLAIM, {"digest": line_ids.event_digest(pepper, webhook_event_id),
+                                        "today": today}).first()
     return inserted is not None
 
 

@@ -192,6 +192,8 @@ def test_a_job_that_keeps_failing_is_set_aside_and_its_lane_goes_on(
     assert lanes.waiting() == 0
     assert lanes.set_aside() == 1
     kept = connection.lrange(lanes.failed, 0, -1)
+    assert len(kept) == 1
+    assert isinstance(kept[0], bytes)  # still sealed under the queue key
     assert [e["message"]["text"] for e in open_job(KEY, "events", kept[0])] == ["bad"]
     assert 0 < connection.ttl(lanes.failed) <= FAILED_SECONDS
     assert not connection.exists(lanes.attempts)  # the count went with the job
