@@ -31,6 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rongrian.intake.models import Category
+from rongrian.intake.reference import CategoryFacts, Reference, load_reference
 
 #: Longest keyword accepted, in characters, and most keywords per category.
 MAX_KEYWORD_LENGTH = 60
@@ -151,6 +152,19 @@ def _keyword_score(keyword: str, joined: str, starts: set[int], ends: set[int]) 
     return best
 
 
+def _score(keywords: Iterable[str], joined: str, starts: set[int], ends: set[int]
+           ) -> tuple[int, tuple[str, ...]]:
+    """The total weight of ``keywords`` in the segmented text, and those that matched."""
+    total = 0
+    matched: list[str] = []
+    for keyword in keywords:
+        weight = _keyword_score(keyword, joined, starts, ends)
+        if weight:
+            total += weight
+            matched.append(keyword)
+    return total, tuple(matched)
+
+
 def rank_categories(categories: Iterable[Category], text: str) -> list[Suggestion]:
     """Score ``categories`` (active or not, as given) against ``text``; best first, only those
     with a positive score. Pure: no database access beyond the objects' loaded attributes."""
@@ -159,16 +173,9 @@ def rank_categories(categories: Iterable[Category], text: str) -> list[Suggestio
         return []
     ranked: list[tuple[int, int, Suggestion]] = []
     for category in categories:
-        total = 0
-        matched: list[str] = []
-        for keyword in keywords_of(category):
-            weight = _keyword_score(keyword, joined, starts, ends)
-            if weight:
-                total += weight
-                matched.append(keyword)
+        total, matched = _score(keywords_of(category), joined, starts, ends)
         if total:
-            ranked.append((-total, category.position,
-                           Suggestion(category, total, tuple(matched))))
+            ranked.append((-total, category.position, Suggestion(category, total, matched)))
     ranked.sort(key=lambda item: (item[0], item[1], item[2].category.id))
     return [item[2] for item in ranked]
 
@@ -181,9 +188,20 @@ def suggest_categories(session: Session, text: str, limit: int = 3) -> list[Sugg
     return rank_categories(categories, text)[:limit]
 
 
-def suggest_category(session: Session, text: str) -> Category | None:
-    """The single best active category for ``text``, or None when no keyword matches.
+def suggest_category(session: Session, text: str, *, reference: Reference | None = None
+                     ) -> CategoryFacts | None:
+    """The single best active category for ``text`` (ties: the first in the agency's order),
+    or None when no keyword matches; from ``reference``'s categories, or read through
+    ``session`` when it is not given.
 
     Show it to the citizen to confirm ("ดูเหมือนเรื่อง …ใช่ไหม"); never file under it unasked."""
-    best = suggest_categories(session, text, limit=1)
-    return best[0].category if best else None
+    joined, starts, ends = _boundaries(segment(text))
+    if not joined:
+        return None
+    best: CategoryFacts | None = None
+    best_total = 0
+    for category in (reference or load_reference(session)).categories:
+        total, _matched = _score(category.keywords, joined, starts, ends)
+        if total > best_total:
+            best, best_total = category, total
+    return best

@@ -44,7 +44,7 @@ def suggested(ctx: Context, draft: Draft) -> Choice | None:
     as the chat offers it; ``None`` when nothing matches or the draft began as a tip."""
     if draft.tip or not draft.what:
         return None
-    found = suggest_category(ctx.session, "\n".join(draft.what))
+    found = suggest_category(ctx.session, "\n".join(draft.what), reference=ctx.reference())
     return ctx.catalogue.category(found.code) if found is not None else None
 
 

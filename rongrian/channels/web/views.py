@@ -109,7 +109,7 @@ def _suggested(form: ReportForm, question: Question) -> Choice | None:
     text = (form.what_happened.data or "").strip()
     if form.category.data or not text:
         return None
-    category = suggest_category(db(), text)
+    category = suggest_category(db(), text, reference=current_reference())
     choice = question.find(category.code) if category is not None else None
     if choice is not None:
         form.category.data = choice.code
