@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from rongrian.intake.models import Agency
-from rongrian.intake.reference import AGENCY_ID, Reference, ReferenceCache
+from rongrian.intake.reference import AGENCY_ID, AgencyFacts, Reference, ReferenceCache
 from rongrian.web.app import db
 from rongrian.web.outage import AVAILABILITY
 
@@ -29,18 +29,9 @@ EMBLEM_MAX_AGE = 7 * 86400
 
 
 @dataclass(frozen=True)
-class AgencyView:
-    """What templates read of the agency (strings, ``""`` when not given)."""
-
-    name_th: str
-    name_en: str
-    short_name: str
-    address: str
-    hotline: str
-    office_hours: str
-    website: str
-    line_official_account: str
-    emblem_digest: str | None
+class AgencyView(AgencyFacts):
+    """What templates read of the agency: its :class:`AgencyFacts` (strings, ``""`` when not
+    given) and the forms pages show them in."""
 
     def name(self, locale: str) -> str:
         """The agency's name in ``locale`` (``th`` or ``en``)."""

@@ -1,10 +1,12 @@
 """Helpers shared by the domain-core tests (and the at-rest test)."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from rongrian.intake.keyring import UnlockedAccount, unlock_account
@@ -50,3 +52,19 @@ def unlock(session: Session, username: str) -> UnlockedAccount:
 def listed(session: Session, account_id: int, *, today: date | None = None) -> list[QueueRow]:
     """Every case the staff queue shows ``account_id`` (open and finished, first page)."""
     return queue_page(session, account_id, QueueFilter(tab=Tab.ALL), today=today).rows
+
+
+@contextmanager
+def statements(session: Session) -> Iterator[list[str]]:
+    """The SQL statements ``session``'s engine sends inside the block."""
+    seen: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        seen.append(statement)
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

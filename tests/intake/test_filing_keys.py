@@ -3,13 +3,13 @@ unit without a current ring, or an installation without a custodian ring, refuse
 with a setup error and stores nothing; a filing sends one statement for the three keys."""
 
 import pytest
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from rongrian.intake.errors import SetupError
 from rongrian.intake.models import Complaint, KeyRing, RingPurpose, Unit
 from rongrian.intake.store import file_complaint
-from tests.intake.helpers import submission
+from tests.intake.helpers import statements, submission
 
 
 def _complaints(session: Session) -> int:
@@ -34,17 +34,8 @@ def test_a_missing_ring_refuses_the_filing_and_stores_nothing(
 
 
 def test_the_three_keys_come_in_one_statement(session: Session, pepper: bytes) -> None:
-    seen: list[str] = []
-
-    def record(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
-        seen.append(statement)
-
-    engine = session.get_bind()
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with statements(session) as seen:
         file_complaint(session, pepper, submission(unit_code="WORKS"))
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     keys = [s for s in seen if "FROM key_ring" in s or "FROM installation" in s]
     assert len(keys) == 1
     assert "installation" in keys[0]

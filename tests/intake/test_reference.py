@@ -1,12 +1,11 @@
 """The per-worker reference cache (issue 11): the agency, units, categories and days off are
 read again exactly when the database says they changed, whoever changed them."""
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 
 import pytest
-from sqlalchemy import delete, event, text
+from sqlalchemy import delete, text
 from sqlalchemy.orm import Session
 
 from rongrian.intake.errors import SetupError
@@ -14,22 +13,7 @@ from rongrian.intake.models import ReferenceVersion, Sensitivity
 from rongrian.intake.reference import ReferenceCache, load_reference
 from rongrian.intake.routing import route
 from tests.conftest import Demo
-
-
-@contextmanager
-def statements(session: Session) -> Iterator[list[str]]:
-    """The SQL statements ``session``'s engine sends inside the block."""
-    seen: list[str] = []
-
-    def record(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
-        seen.append(statement)
-
-    engine = session.get_bind()
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+from tests.intake.helpers import statements
 
 
 def test_unchanged_reference_costs_one_small_read(demo: Demo) -> None:
