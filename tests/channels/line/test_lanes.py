@@ -21,6 +21,8 @@ from tests.channels.line import webhooks
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 KEY = bytes(range(32))
+#: The text of the event that keeps failing (not hexadecimal: queue names are).
+POISON = "ข้อความที่ทำให้ล้ม"
 
 
 @pytest.fixture
@@ -154,7 +156,7 @@ class Failing(Recorder):
         self.attempts = 0
 
     def __call__(self, blob: bytes) -> None:
-        if any(event["message"]["text"] == "bad" for event in open_job(KEY, "events", blob)):
+        if any(event["message"]["text"] == POISON for event in open_job(KEY, "events", blob)):
             self.attempts += 1
             if self.times is None or self.attempts <= self.times:
                 raise self.error
@@ -182,7 +184,7 @@ def test_a_job_that_keeps_failing_is_set_aside_and_its_lane_goes_on(
     user = webhooks.user_id()
     k = lane_of(KEY, user)
     lanes.push([(k, seal_job(KEY, "events", [webhooks.text(user, text)]))
-                for text in ("bad", "next")])
+                for text in (POISON, "next")])
     handler = Failing(ValueError("poison"))
     with caplog.at_level(logging.WARNING, logger="rongrian.line"):
         raised = _drain_until_done(lanes, k, handler, tries=MAX_ATTEMPTS + 2)
@@ -194,14 +196,14 @@ def test_a_job_that_keeps_failing_is_set_aside_and_its_lane_goes_on(
     kept = connection.lrange(lanes.failed, 0, -1)
     assert len(kept) == 1
     assert isinstance(kept[0], bytes)  # still sealed under the queue key
-    assert [e["message"]["text"] for e in open_job(KEY, "events", kept[0])] == ["bad"]
+    assert [e["message"]["text"] for e in open_job(KEY, "events", kept[0])] == [POISON]
     assert 0 < connection.ttl(lanes.failed) <= FAILED_SECONDS
     assert not connection.exists(lanes.attempts)  # the count went with the job
     warnings = [r.getMessage() for r in caplog.records if "set aside" in r.getMessage()]
     assert len(warnings) == 1
     assert f"{MAX_ATTEMPTS} failed attempts" in warnings[0]
     assert lanes.failed in warnings[0]
-    assert all(user not in r.getMessage() and "bad" not in r.getMessage()
+    assert all(user not in r.getMessage() and POISON not in r.getMessage()
                for r in caplog.records)
 
 
@@ -210,13 +212,13 @@ def test_a_database_outage_is_retried_in_order_and_nothing_is_set_aside(queue: s
     user = webhooks.user_id()
     k = lane_of(KEY, user)
     lanes.push([(k, seal_job(KEY, "events", [webhooks.text(user, text)]))
-                for text in ("bad", "next")])
+                for text in (POISON, "next")])
     # The database is down for three times as many attempts as a poison job is allowed.
     outage = OperationalError("SELECT 1", {}, Exception("connection refused"))
     handler = Failing(outage, times=3 * MAX_ATTEMPTS)
     raised = _drain_until_done(lanes, k, handler, tries=3 * MAX_ATTEMPTS + 1)
     assert raised == ["OperationalError"] * (3 * MAX_ATTEMPTS)
-    assert handler.seen == {user: ["bad", "next"]}
+    assert handler.seen == {user: [POISON, "next"]}
     assert lanes.waiting() == 0
     assert lanes.set_aside() == 0
 
@@ -226,10 +228,10 @@ def test_a_job_that_failed_and_then_succeeded_starts_its_count_afresh(queue: str
     lanes = Lanes(connection, queue)
     user = webhooks.user_id()
     k = lane_of(KEY, user)
-    lanes.push([(k, seal_job(KEY, "events", [webhooks.text(user, "bad")]))])
+    lanes.push([(k, seal_job(KEY, "events", [webhooks.text(user, POISON)]))])
     handler = Failing(ValueError("passing"), times=MAX_ATTEMPTS - 1)
     assert _drain_until_done(lanes, k, handler, tries=MAX_ATTEMPTS) == (
         ["ValueError"] * (MAX_ATTEMPTS - 1))
-    assert handler.seen == {user: ["bad"]}
+    assert handler.seen == {user: [POISON]}
     assert lanes.set_aside() == 0
     assert not connection.exists(lanes.attempts)
