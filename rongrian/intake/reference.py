@@ -59,6 +59,8 @@ class CategoryFacts:
     sla_days: int
     acknowledge_days: int
     keywords: tuple[str, ...]
+    #: The agency's order of its categories (ties of a suggestion go to the lower).
+    position: int = 0
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,8 @@ class Reference:
         return found
 
 
-def _keywords(text: str | None) -> tuple[str, ...]:
+def keywords_in(text: str | None) -> tuple[str, ...]:
+    """A category's stored keywords (``Category.keywords``, one a line) without blank lines."""
     return tuple(k for k in (text or "").splitlines() if k.strip())
 
 
@@ -125,7 +128,7 @@ def load_reference(session: Session, token: str | None = None) -> Reference:
     categories = session.execute(select(
         Category.id, Category.code, Category.name_th, Category.name_en, Category.kind,
         Category.sensitivity, Category.default_unit_id, Category.sla_days,
-        Category.acknowledge_days, Category.keywords,
+        Category.acknowledge_days, Category.keywords, Category.position,
     ).where(Category.active).order_by(Category.position, Category.id)).all()
     units = session.execute(select(
         Unit.id, Unit.code, Unit.name_th, Unit.name_en, Unit.parent_id, Unit.is_integrity,
@@ -134,7 +137,7 @@ def load_reference(session: Session, token: str | None = None) -> Reference:
     return Reference(
         token=token,
         agency=AgencyFacts(*row) if row is not None else None,
-        categories=tuple(CategoryFacts(*c[:9], _keywords(c[9])) for c in categories),
+        categories=tuple(CategoryFacts(*c[:9], keywords_in(c[9]), c[10]) for c in categories),
         units=tuple(UnitFacts(*u) for u in units),
         days_off=frozenset(session.scalars(select(DayOff.day))),
     )

@@ -27,11 +27,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rongrian.intake.models import Category
-from rongrian.intake.reference import CategoryFacts, Reference, load_reference
+from rongrian.intake.reference import CategoryFacts, Reference, keywords_in, load_reference
 
 #: Longest keyword accepted, in characters, and most keywords per category.
 MAX_KEYWORD_LENGTH = 60
@@ -47,7 +46,7 @@ _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 class Suggestion:
     """One suggested category, its score (higher is surer) and the keywords that matched."""
 
-    category: Category
+    category: CategoryFacts
     score: int
     matched: tuple[str, ...]
 
@@ -111,7 +110,7 @@ def format_keywords(keywords: Iterable[str]) -> str:
 
 def keywords_of(category: Category) -> list[str]:
     """The category's keywords as a list (its stored text split by lines)."""
-    return [k for k in (category.keywords or "").splitlines() if k.strip()]
+    return list(keywords_in(category.keywords))
 
 
 def _boundaries(words: Sequence[str]) -> tuple[str, set[int], set[int]]:
@@ -165,43 +164,34 @@ def _score(keywords: Iterable[str], joined: str, starts: set[int], ends: set[int
     return total, tuple(matched)
 
 
-def rank_categories(categories: Iterable[Category], text: str) -> list[Suggestion]:
-    """Score ``categories`` (active or not, as given) against ``text``; best first, only those
-    with a positive score. Pure: no database access beyond the objects' loaded attributes."""
+def rank_categories(categories: Iterable[CategoryFacts], text: str) -> list[Suggestion]:
+    """Score ``categories`` (active or not, as given) against ``text``; best first (ties: the
+    lower ``position``, then id), only those with a positive score. Pure: no database access."""
     joined, starts, ends = _boundaries(segment(text))
     if not joined:
         return []
-    ranked: list[tuple[int, int, Suggestion]] = []
+    ranked: list[tuple[int, int, int, Suggestion]] = []
     for category in categories:
-        total, matched = _score(keywords_of(category), joined, starts, ends)
+        total, matched = _score(category.keywords, joined, starts, ends)
         if total:
-            ranked.append((-total, category.position, Suggestion(category, total, matched)))
-    ranked.sort(key=lambda item: (item[0], item[1], item[2].category.id))
-    return [item[2] for item in ranked]
+            ranked.append((-total, category.position, category.id,
+                           Suggestion(category, total, matched)))
+    ranked.sort(key=lambda item: item[:3])
+    return [item[3] for item in ranked]
 
 
-def suggest_categories(session: Session, text: str, limit: int = 3) -> list[Suggestion]:
-    """Up to ``limit`` active categories suggested by ``text``, best first (empty if none)."""
-    categories = session.scalars(
-        select(Category).where(Category.active.is_(True)).order_by(Category.position, Category.id)
-    ).all()
-    return rank_categories(categories, text)[:limit]
+def suggest_categories(session: Session, text: str, limit: int = 3, *,
+                       reference: Reference | None = None) -> list[Suggestion]:
+    """Up to ``limit`` active categories suggested by ``text``, best first (empty if none),
+    from ``reference``'s categories, or read through ``session`` when it is not given."""
+    return rank_categories((reference or load_reference(session)).categories, text)[:limit]
 
 
 def suggest_category(session: Session, text: str, *, reference: Reference | None = None
                      ) -> CategoryFacts | None:
-    """The single best active category for ``text`` (ties: the first in the agency's order),
-    or None when no keyword matches; from ``reference``'s categories, or read through
-    ``session`` when it is not given.
+    """The single best active category for ``text`` (:func:`suggest_categories`), or None when
+    no keyword matches.
 
     Show it to the citizen to confirm ("ดูเหมือนเรื่อง …ใช่ไหม"); never file under it unasked."""
-    joined, starts, ends = _boundaries(segment(text))
-    if not joined:
-        return None
-    best: CategoryFacts | None = None
-    best_total = 0
-    for category in (reference or load_reference(session)).categories:
-        total, _matched = _score(category.keywords, joined, starts, ends)
-        if total > best_total:
-            best, best_total = category, total
-    return best
+    best = suggest_categories(session, text, limit=1, reference=reference)
+    return best[0].category if best else None

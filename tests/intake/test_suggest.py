@@ -5,7 +5,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rongrian.intake.models import Category
+from rongrian.intake.models import Category, Kind, Sensitivity
+from rongrian.intake.reference import CategoryFacts
 from rongrian.intake.suggest import (
     format_keywords,
     parse_keywords,
@@ -13,6 +14,12 @@ from rongrian.intake.suggest import (
     suggest_categories,
     suggest_category,
 )
+
+
+def _category(id_: int, code: str, position: int, keywords: str) -> CategoryFacts:
+    """A category as the suggestion ranks it (only the code, order and keywords matter)."""
+    return CategoryFacts(id_, code, code, code, Kind.COMPLAINT, Sensitivity.NORMAL, 1, 15, 3,
+                         (keywords,), position)
 
 
 @pytest.mark.parametrize(("text", "code"), [
@@ -55,9 +62,9 @@ def test_a_short_word_inside_another_is_not_a_match(session: Session, text: str)
 
 def test_a_long_keyword_may_end_a_longer_word() -> None:
     """``จรจัด`` ends the single word ``สุนัขจรจัด``, as PyThaiNLP segments it."""
-    strays = Category(id=1, code="strays", position=0, keywords="จรจัด")
+    strays = _category(1, "strays", 0, "จรจัด")
     assert [s.category.code for s in rank_categories([strays], "สุนัขจรจัดเยอะ")] == ["strays"]
-    middle = Category(id=2, code="middle", position=0, keywords="นัขจร")
+    middle = _category(2, "middle", 0, "นัขจร")
     assert rank_categories([middle], "สุนัขจรจัดเยอะ") == []
 
 
@@ -88,8 +95,8 @@ def test_ranked_list_is_best_first_with_the_matched_words(session: Session) -> N
 
 
 def test_ties_go_to_the_category_listed_first() -> None:
-    first = Category(id=1, code="a", position=0, keywords="ขยะ")
-    second = Category(id=2, code="b", position=1, keywords="ขยะ")
+    first = _category(1, "a", 0, "ขยะ")
+    second = _category(2, "b", 1, "ขยะ")
     assert [s.category.code for s in rank_categories([second, first], "ขยะเต็ม")] == ["a", "b"]
 
 
