@@ -20,7 +20,7 @@ from rongrian.intake.datakeys import complainant_key_columns, first_keys, ring_c
 from rongrian.intake.errors import InvalidSubmission
 from rongrian.intake.events import event_columns
 from rongrian.intake.filing_rows import write_filing
-from rongrian.intake.keyring import FilingKeys, filing_keys
+from rongrian.intake.keyring import FilingKeys
 from rongrian.intake.models import Channel, EventKind, Kind, Status
 from rongrian.intake.posters import poster_of
 from rongrian.intake.reference import Reference, load_reference
@@ -92,7 +92,7 @@ def file_complaint(
         "named_unit": named_unit.code if named_unit else None,
         "submitted_at": now.isoformat(timespec="seconds"),
     }
-    sealing = filing_keys(session, unit.id)  # one statement for the three keys (issue 11)
+    sealing = reference.filing_keys(unit.id)  # kept per worker with the token (issue 11)
     identity_blob, identity_custodian, identity_recovery = _seal_identity(
         complaint_id, cleaned.identity, sealing
     )

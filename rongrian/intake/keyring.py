@@ -7,7 +7,7 @@ a key derived from its password (Argon2id). Nothing here stores a private key in
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, bindparam, or_, select, true
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rongrian.crypto import keys, sealed
@@ -187,35 +187,6 @@ class FilingKeys:
     unit_ring: RingPublicKey
     custodian_ring: RingPublicKey
     recovery: X25519PublicKey
-
-
-#: The statement of :func:`filing_keys`, built once (its unit is a parameter).
-_FILING_KEYS = (
-    select(KeyRing.id, KeyRing.purpose, KeyRing.public_key, Installation.recovery_public_key)
-    .join(Installation, true())
-    .where(KeyRing.active, or_(
-        and_(KeyRing.purpose == RingPurpose.UNIT, KeyRing.unit_id == bindparam("unit_id")),
-        KeyRing.purpose == RingPurpose.CUSTODIAN,
-    )).order_by(KeyRing.id)
-)
-
-
-def filing_keys(session: Session, unit_id: int) -> FilingKeys:
-    """The unit's current key ring, the custodian's and the recovery key in one statement (a
-    filing seals to all three; issue 11). Raises :class:`SetupError` as
-    :func:`recovery_public_key`, :func:`active_unit_ring` and :func:`custodian_ring` do."""
-    rows = session.connection().execute(_FILING_KEYS, {"unit_id": unit_id}).all()
-    if not rows:
-        recovery_public_key(session)  # raises before set-up (no installation row)
-    unit = next((row for row in rows if row.purpose == RingPurpose.UNIT), None)
-    custodian = next((row for row in rows if row.purpose == RingPurpose.CUSTODIAN), None)
-    if unit is None:
-        raise SetupError(f"unit {unit_id} has no key ring")
-    if custodian is None:
-        raise SetupError("no identity custodian key ring")
-    return FilingKeys(RingPublicKey(unit.id, keys.load_public(unit.public_key)),
-                      RingPublicKey(custodian.id, keys.load_public(custodian.public_key)),
-                      keys.load_public(rows[0].recovery_public_key))
 
 
 def unit_ids_of(session: Session, account_id: int) -> list[int]:

@@ -1,12 +1,13 @@
 """What every public page reads, kept per worker while it is unchanged (issue 11).
 
 The complaint form, its receipt and the pages' header read the agency's profile, the active
-units and categories and the agency's days off on every request. :class:`ReferenceCache`
-keeps one :class:`Reference` (plain frozen values, no ORM objects) and, per request, reads only
-the token of ``reference_version``, which the database's triggers replace whenever the agency,
-a unit, a category or a day off changes (migration 0022). A change on the admin pages therefore
-shows on the next request in every worker, and a database that cannot be read fails the request
-as before (nothing is served from memory without asking the database first).
+units and categories and the agency's days off on every request, and a filing the public keys
+it seals to. :class:`ReferenceCache` keeps one :class:`Reference` (plain frozen values, no ORM
+objects) and, per request, reads only the token of ``reference_version``, which the database's
+triggers replace whenever the agency, a unit, a category, a day off (migration 0022), a key ring
+or the installation (0023) changes. A change on the admin pages, a key rotation or set-up
+therefore shows on the next request in every worker, and a database that cannot be read fails
+the request as before (nothing is served from memory without asking the database first).
 """
 
 import threading
@@ -16,13 +17,18 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rongrian.crypto import keys
 from rongrian.intake.errors import SetupError
+from rongrian.intake.keyring import FilingKeys, RingPublicKey
 from rongrian.intake.models import (
     Agency,
     Category,
     DayOff,
+    Installation,
+    KeyRing,
     Kind,
     ReferenceVersion,
+    RingPurpose,
     Sensitivity,
     Unit,
 )
@@ -79,15 +85,29 @@ class AgencyFacts:
 
 
 @dataclass(frozen=True)
+class RingFacts:
+    """An active unit or custodian key ring's public half: 32 raw bytes of X25519."""
+
+    id: int
+    purpose: RingPurpose
+    unit_id: int | None
+    public_key: bytes
+
+
+@dataclass(frozen=True)
 class Reference:
-    """The agency, its active categories (in the agency's order), its units (by id) and
-    all its days off, as read under ``token`` (``None``: read without a token, not kept)."""
+    """The agency, its active categories (in the agency's order), its units (by id), all its
+    days off, the active unit and custodian key rings (by id) and the installation's recovery
+    public key (``None`` before set-up), as read under ``token`` (``None``: read without a
+    token, not kept)."""
 
     token: str | None
     agency: AgencyFacts | None
     categories: tuple[CategoryFacts, ...]
     units: tuple[UnitFacts, ...]
     days_off: frozenset[date]
+    rings: tuple[RingFacts, ...] = ()
+    recovery_public_key: bytes | None = None
 
     def category(self, code: str | None) -> CategoryFacts | None:
         """The active category of ``code``, or None."""
@@ -113,6 +133,23 @@ class Reference:
             raise SetupError("no unit is marked as the integrity officer's unit")
         return found
 
+    def filing_keys(self, unit_id: int) -> FilingKeys:
+        """The public keys a filing to ``unit_id`` seals to: the unit's active ring, the
+        identity custodian's ring and the recovery key. Raises :class:`SetupError` before
+        set-up, or when the unit or the custodian has no active ring (nothing is filed)."""
+        if self.recovery_public_key is None:
+            raise SetupError("the installation has not been set up (no recovery key)")
+        unit = next((r for r in self.rings
+                     if r.purpose == RingPurpose.UNIT and r.unit_id == unit_id), None)
+        custodian = next((r for r in self.rings if r.purpose == RingPurpose.CUSTODIAN), None)
+        if unit is None:
+            raise SetupError(f"unit {unit_id} has no key ring")
+        if custodian is None:
+            raise SetupError("no identity custodian key ring")
+        return FilingKeys(RingPublicKey(unit.id, keys.load_public(unit.public_key)),
+                          RingPublicKey(custodian.id, keys.load_public(custodian.public_key)),
+                          keys.load_public(self.recovery_public_key))
+
 
 def keywords_in(text: str | None) -> tuple[str, ...]:
     """A category's stored keywords (``Category.keywords``, one a line) without blank lines."""
@@ -120,7 +157,7 @@ def keywords_in(text: str | None) -> tuple[str, ...]:
 
 
 def load_reference(session: Session, token: str | None = None) -> Reference:
-    """Read the :class:`Reference` through ``session`` (four statements), labelled ``token``."""
+    """Read the :class:`Reference` through ``session`` (six statements), labelled ``token``."""
     row = session.execute(select(
         Agency.name_th, Agency.name_en, Agency.short_name, Agency.address, Agency.hotline,
         Agency.office_hours, Agency.website, Agency.line_official_account, Agency.emblem_digest,
@@ -140,6 +177,12 @@ def load_reference(session: Session, token: str | None = None) -> Reference:
         categories=tuple(CategoryFacts(*c[:9], keywords_in(c[9]), c[10]) for c in categories),
         units=tuple(UnitFacts(*u) for u in units),
         days_off=frozenset(session.scalars(select(DayOff.day))),
+        rings=tuple(RingFacts(*r) for r in session.execute(select(
+            KeyRing.id, KeyRing.purpose, KeyRing.unit_id, KeyRing.public_key,
+        ).where(KeyRing.active, KeyRing.purpose.in_([RingPurpose.UNIT, RingPurpose.CUSTODIAN]))
+            .order_by(KeyRing.id))),
+        recovery_public_key=session.scalar(
+            select(Installation.recovery_public_key).order_by(Installation.id).limit(1)),
     )
 
 
@@ -157,7 +200,7 @@ class ReferenceCache:
 
     def get(self, session: Session) -> Reference:
         """The current reference: the kept one when the token is unchanged (one statement),
-        else read again (five). Raises what ``session`` raises when the database is down."""
+        else read again (seven). Raises what ``session`` raises when the database is down."""
         token = session.connection().scalar(_TOKEN)
         held = self._held
         if held is not None and token is not None and held.token == token:

@@ -1,5 +1,6 @@
-"""The per-worker reference cache (issue 11): the agency, units, categories and days off are
-read again exactly when the database says they changed, whoever changed them."""
+"""The per-worker reference cache (issue 11): the agency, units, categories, days off, key rings
+and recovery key are read again exactly when the database says they changed, whoever changed
+them."""
 
 from collections.abc import Callable
 from datetime import date
@@ -36,6 +37,10 @@ CHANGES: dict[str, Callable[[Session], object]] = {
         text("UPDATE category SET active = false WHERE code = 'tree'")),
     "day_off": lambda s: s.execute(
         text("INSERT INTO day_off (day, name) VALUES ('2026-12-07', 'วันหยุดชดเชย')")),
+    "key_ring": lambda s: s.execute(
+        text("UPDATE key_ring SET active = false WHERE purpose = 'custodian'")),
+    "installation": lambda s: s.execute(
+        text("UPDATE installation SET recovery_public_key = :key"), {"key": bytes(range(32))}),
 }
 
 
@@ -63,6 +68,14 @@ def test_any_change_to_a_followed_table_is_read_on_the_next_request(demo: Demo,
     elif table == "category":
         assert after.category("tree") is None
         assert before.category("tree") is not None
+    elif table == "key_ring":
+        works = after.unit("WORKS")
+        assert works is not None
+        with pytest.raises(SetupError, match="custodian"):
+            after.filing_keys(works.id)
+    elif table == "installation":
+        assert after.recovery_public_key == bytes(range(32))
+        assert before.recovery_public_key != after.recovery_public_key
     else:
         assert date(2026, 12, 7) in after.days_off
 
