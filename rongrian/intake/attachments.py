@@ -57,7 +57,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from rongrian.crypto import aead, stream
@@ -333,17 +333,19 @@ def _rows(session: Session, complaint_id: uuid.UUID) -> list[Attachment]:
     ))
 
 
+#: A case's files with the kind of the entry each came with, built once (issue 11).
+_FILES_WITH_ENTRY_KIND = (select(Attachment, CaseEvent.kind)
+                          .outerjoin(CaseEvent, CaseEvent.id == Attachment.event_id)
+                          .where(Attachment.complaint_id == bindparam("complaint_id"))
+                          .order_by(Attachment.position))
+
+
 def files_by_code(session: Session, pepper: bytes, code_text: str) -> list[AttachmentInfo]:
     """The complainant's view of the case's files, in order, each marked ``from_agency`` when
     it came with one of the agency's replies. Raises ``MalformedTrackingCode`` or
     :class:`ComplaintNotFound`."""
     complaint, data_keys = unlock_by_code(session, pepper, code_text)
-    rows = session.execute(  # with the kind of the entry each came with: one round trip
-        select(Attachment, CaseEvent.kind)
-        .outerjoin(CaseEvent, CaseEvent.id == Attachment.event_id)
-        .where(Attachment.complaint_id == complaint.id)
-        .order_by(Attachment.position)
-    ).all()
+    rows = session.execute(_FILES_WITH_ENTRY_KIND, {"complaint_id": complaint.id}).all()
     return [_info(complaint, data_keys, row, from_agency=kind == EventKind.REPLY)
             for row, kind in rows]
 

@@ -10,8 +10,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, defer, joinedload
 
 from rongrian.crypto.tracking import digests_equal, tracking_digest, tracking_wrap_key
 from rongrian.intake import envelope
@@ -91,6 +91,24 @@ _SEEN_BY_COMPLAINANT = (EventKind.REPLY, EventKind.INFORMATION, EventKind.REOPEN
 _OPENED_BY_CODE = "rongrian.opened_by_code"
 
 
+#: What a tracking code's page reads of its complaint: not its sealed identity (which the code
+#: does not open), with its category and unit in the same round trip. Statements built once per
+#: process, the digest a parameter (issue 11).
+_NOT_SHOWN = (defer(Complaint.identity), defer(Complaint.identity_key_custodian),
+              defer(Complaint.identity_key_recovery))
+_BY_DIGEST = (select(Complaint)
+              .options(joinedload(Complaint.category), joinedload(Complaint.unit), *_NOT_SHOWN)
+              .where(Complaint.tracking_digest == bindparam("digest")))
+_THREAD_BY_DIGEST = (
+    select(Complaint, Rating.score, CaseEvent)
+    .options(joinedload(Complaint.category), joinedload(Complaint.unit), *_NOT_SHOWN)
+    .outerjoin(Rating, Rating.complaint_id == Complaint.id)
+    .outerjoin(CaseEvent, CaseEvent.complaint_id == Complaint.id)
+    .where(Complaint.tracking_digest == bindparam("digest"))
+    .order_by(CaseEvent.seq)
+)
+
+
 def _opened(session: Session, digest: bytes) -> tuple[Complaint, DataKeys] | None:
     """What a code opened earlier in this session, if nothing moved its key since."""
     opened: dict[bytes, tuple[Complaint, DataKeys]] = session.info.get(_OPENED_BY_CODE, {})
@@ -129,10 +147,7 @@ def unlock_by_code(session: Session, pepper: bytes, code_text: str, *,
     cached = None if upgrade else _opened(session, digest)
     if cached is not None:
         return cached
-    complaint = session.scalars(  # its category and unit in the same round trip (issue 11)
-        select(Complaint).options(joinedload(Complaint.category), joinedload(Complaint.unit))
-        .where(Complaint.tracking_digest == digest)
-    ).first()
+    complaint = session.scalars(_BY_DIGEST, {"digest": digest}).first()
     return _open(session, pepper, code, digest, complaint, upgrade=upgrade)
 
 
@@ -153,14 +168,8 @@ def read_thread(session: Session, pepper: bytes, code_text: str) -> ComplainantV
     """
     code = normalise(code_text)
     digest = tracking_digest(pepper, code)
-    rows = session.execute(  # the complaint, its category, unit, rating and thread: one trip
-        select(Complaint, Rating.score, CaseEvent)
-        .options(joinedload(Complaint.category), joinedload(Complaint.unit))
-        .outerjoin(Rating, Rating.complaint_id == Complaint.id)
-        .outerjoin(CaseEvent, CaseEvent.complaint_id == Complaint.id)
-        .where(Complaint.tracking_digest == digest)
-        .order_by(CaseEvent.seq)
-    ).all()
+    # The complaint, its category, unit, rating and thread: one round trip.
+    rows = session.execute(_THREAD_BY_DIGEST, {"digest": digest}).all()
     found = rows[0][0] if rows else None
     cached = _opened(session, digest)
     complaint, data_keys = (cached if cached is not None and cached[0] is found
