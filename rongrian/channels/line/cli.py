@@ -66,6 +66,23 @@ def cmd_purge(_args: argparse.Namespace) -> int:
     return 0
 
 
+#: The most lane threads one worker may run (there are 16 lanes; past a few, start workers).
+MAX_LANE_THREADS = 16
+
+
+def _lane_threads(text: str) -> int:
+    """``--threads``: a whole number from 1 to :data:`MAX_LANE_THREADS`."""
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if not 1 <= count <= MAX_LANE_THREADS:
+        raise argparse.ArgumentTypeError(
+            f"ต้องเป็นจำนวนเต็ม 1 ถึง {MAX_LANE_THREADS} / must be a whole number from 1 to "
+            f"{MAX_LANE_THREADS}: {text!r}")
+    return count
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
     from rongrian.channels.line.app import runtime_from_settings
     from rongrian.channels.line.jobs import run_worker
@@ -81,13 +98,14 @@ def cmd_worker(args: argparse.Namespace) -> int:
     runtime = runtime_from_settings(settings, factory)
     queue = args.queue or settings.line_queue
     print(f"LINE worker on queue {queue} / ตัวประมวลผล LINE เริ่มทำงาน", flush=True)
-    run_worker(runtime, settings.redis_url, queue, burst=args.burst)
+    run_worker(runtime, settings.redis_url, queue, burst=args.burst, threads=args.threads)
     return 0
 
 
 def add_line_commands(sub: Any) -> None:
     """Add ``line setup-richmenu|purge|worker`` to the ``rongrian`` sub-command parser."""
     from rongrian.channels.line.dispatch import DEFAULT_QUEUE
+    from rongrian.channels.line.jobs import LANE_THREADS
 
     line = sub.add_parser("line", help="LINE Official Account channel")
     commands = line.add_subparsers(dest="line_command", required=True)
@@ -102,4 +120,7 @@ def add_line_commands(sub: Any) -> None:
                         help="RQ queue name and lanes' key prefix "
                         f"(default: RONGRIAN_LINE_QUEUE or {DEFAULT_QUEUE})")
     worker.add_argument("--burst", action="store_true", help="stop when the queue is empty")
+    worker.add_argument("--threads", type=_lane_threads, default=LANE_THREADS,
+                        help="lanes handled at once by this worker, each waiting on the database "
+                        f"and LINE's API on its own (default {LANE_THREADS})")
     worker.set_defaults(func=cmd_worker)

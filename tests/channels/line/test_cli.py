@@ -88,6 +88,17 @@ def test_the_worker_needs_redis(environment: None, capsys: pytest.CaptureFixture
     assert "RONGRIAN_REDIS_URL" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("threads", ["0", "17", "two", "-1"])
+def test_a_bad_thread_count_is_refused_in_both_languages(
+        environment: None, threads: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["line", "worker", "--threads", threads])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "ต้องเป็นจำนวนเต็ม 1 ถึง 16" in err
+    assert "must be a whole number from 1 to 16" in err
+
+
 def test_purge_deletes_expired_drafts_and_old_redelivery_records(
         environment: None, engine: Engine, demo: Demo,
         capsys: pytest.CaptureFixture[str]) -> None:

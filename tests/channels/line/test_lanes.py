@@ -1,26 +1,34 @@
 """Ordered lanes (``rongrian.channels.line.lanes``): with several ``rongrian line worker``
-processes, one citizen's events are still handled one at a time and in the order LINE sent
-them; a job left by a worker that died is handled again, first. Needs the machine's Redis
-(skipped without it); each test uses lanes of its own and deletes them."""
+processes, or one running several lane threads, one citizen's events are still handled one at
+a time and in the order LINE sent them; a job left by a worker that died is handled again,
+first. Needs the machine's Redis (skipped without it); each test uses lanes of its own and
+deletes them."""
 
 import logging
+import os
+import signal
 import threading
 import time
 import uuid
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
+from rq import Queue
 from sqlalchemy.exc import OperationalError
 
 from rongrian.channels.line.dispatch import RQDispatcher, open_job, seal_job
+from rongrian.channels.line.jobs import run_worker
 from rongrian.channels.line.lanes import FAILED_SECONDS, MAX_ATTEMPTS, Lanes, lane_of
+from rongrian.channels.line.runtime import LineRuntime
+from rongrian.crypto.line_ids import queue_key
 from tests.channels.line import webhooks
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 KEY = bytes(range(32))
+PEPPER = bytes(range(32, 64))
 #: The text of the event that keeps failing (not hexadecimal: queue names are).
 POISON = "ข้อความที่ทำให้ล้ม"
 
@@ -46,18 +54,27 @@ class Recorder:
         self.busy: set[str] = set()
         self.seen: dict[str, list[str]] = {}
         self.overlaps = 0
+        self.threads: set[str] = set()
 
     def __call__(self, blob: bytes) -> None:
-        for event in open_job(KEY, "events", blob):
+        self.process_events(open_job(KEY, "events", blob))
+
+    def process_events(self, events: list[dict[str, Any]]) -> None:
+        for event in events:
             user = event["source"]["userId"]
             with self.lock:
                 if user in self.busy:
                     self.overlaps += 1
                 self.busy.add(user)
+                self.threads.add(threading.current_thread().name)
             time.sleep(0.002)  # a handler's database and LINE calls: room for a race
             with self.lock:
                 self.busy.discard(user)
                 self.seen.setdefault(user, []).append(event["message"]["text"])
+
+    def count(self) -> int:
+        with self.lock:
+            return sum(len(texts) for texts in self.seen.values())
 
 
 def test_two_workers_keep_each_users_events_in_order_and_one_at_a_time(queue: str) -> None:
@@ -87,6 +104,44 @@ def test_two_workers_keep_each_users_events_in_order_and_one_at_a_time(queue: st
     assert recorder.overlaps == 0
     assert sum(counts) == 6 * 40
     assert all(count > 0 for count in counts)  # both workers took part
+
+
+class WorkerRuntime(Recorder):
+    """What ``run_worker`` uses of a ``LineRuntime``: a pepper (the queue key comes from it)
+    and ``process_events``; no database, so the worker's warm-up is skipped with a warning."""
+
+    pepper = PEPPER
+
+
+def test_one_worker_runs_several_lane_threads_and_keeps_each_users_order(queue: str) -> None:
+    dispatcher = RQDispatcher(REDIS_URL, queue_key(PEPPER), queue)
+    users = [webhooks.user_id() for _ in range(6)]
+    sent: dict[str, list[str]] = {user: [] for user in users}
+    for n in range(30):
+        for user in users:
+            sent[user].append(f"{n:03d}")
+            dispatcher.submit_events([webhooks.text(user, f"{n:03d}")])
+    runtime = WorkerRuntime()
+
+    def stop_when_done() -> None:  # as systemd stops the worker: SIGTERM, jobs at hand finish
+        deadline = time.monotonic() + 60
+        while runtime.count() < 6 * 30 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+    stopper = threading.Thread(target=stop_when_done)
+    stopper.start()
+    try:
+        assert run_worker(cast(LineRuntime, runtime), REDIS_URL, queue, threads=3)
+    finally:
+        stopper.join()
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+        Queue(queue, connection=Redis.from_url(REDIS_URL)).delete(delete_jobs=True)
+    assert runtime.seen == sent
+    assert runtime.overlaps == 0
+    assert len(runtime.threads) > 1  # the lanes were shared out among the threads
 
 
 def test_a_body_with_two_chats_is_split_and_each_chat_stays_in_order(queue: str) -> None:
