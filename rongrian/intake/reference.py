@@ -96,10 +96,10 @@ class RingFacts:
 
 @dataclass(frozen=True)
 class Reference:
-    """The agency, its active categories (in the agency's order), its units (by id), all its
-    days off, the active unit and custodian key rings (by id) and the installation's recovery
-    public key (``None`` before set-up), as read under ``token`` (``None``: read without a
-    token, not kept)."""
+    """The agency, its active categories (in the agency's order) and its retired ones, its
+    units (by id), all its days off, the active unit and custodian key rings (by id) and the
+    installation's recovery public key (``None`` before set-up), as read under ``token``
+    (``None``: read without a token, not kept)."""
 
     token: str | None
     agency: AgencyFacts | None
@@ -108,10 +108,17 @@ class Reference:
     days_off: frozenset[date]
     rings: tuple[RingFacts, ...] = ()
     recovery_public_key: bytes | None = None
+    #: Categories no longer offered, which older complaints still carry (by id).
+    retired_categories: tuple[CategoryFacts, ...] = ()
 
     def category(self, code: str | None) -> CategoryFacts | None:
         """The active category of ``code``, or None."""
         return next((c for c in self.categories if c.code == code), None)
+
+    def category_by_id(self, category_id: int) -> CategoryFacts | None:
+        """The category with ``category_id``, offered or retired, or None."""
+        return next((c for c in (*self.categories, *self.retired_categories)
+                     if c.id == category_id), None)
 
     def unit(self, code: str | None) -> UnitFacts | None:
         """The active unit of ``code``, or None."""
@@ -162,11 +169,13 @@ def load_reference(session: Session, token: str | None = None) -> Reference:
         Agency.name_th, Agency.name_en, Agency.short_name, Agency.address, Agency.hotline,
         Agency.office_hours, Agency.website, Agency.line_official_account, Agency.emblem_digest,
     ).where(Agency.id == AGENCY_ID)).first()
-    categories = session.execute(select(
+    category_rows = session.execute(select(
         Category.id, Category.code, Category.name_th, Category.name_en, Category.kind,
         Category.sensitivity, Category.default_unit_id, Category.sla_days,
-        Category.acknowledge_days, Category.keywords, Category.position,
-    ).where(Category.active).order_by(Category.position, Category.id)).all()
+        Category.acknowledge_days, Category.keywords, Category.position, Category.active,
+    ).order_by(Category.position, Category.id))
+    categories = [(CategoryFacts(*c[:9], keywords_in(c.keywords), c.position), c.active)
+                  for c in category_rows]
     units = session.execute(select(
         Unit.id, Unit.code, Unit.name_th, Unit.name_en, Unit.parent_id, Unit.is_integrity,
         Unit.active,
@@ -174,7 +183,8 @@ def load_reference(session: Session, token: str | None = None) -> Reference:
     return Reference(
         token=token,
         agency=AgencyFacts(*row) if row is not None else None,
-        categories=tuple(CategoryFacts(*c[:9], keywords_in(c[9]), c[10]) for c in categories),
+        categories=tuple(facts for facts, active in categories if active),
+        retired_categories=tuple(facts for facts, active in categories if not active),
         units=tuple(UnitFacts(*u) for u in units),
         days_off=frozenset(session.scalars(select(DayOff.day))),
         rings=tuple(RingFacts(*r) for r in session.execute(select(

@@ -26,7 +26,6 @@ from rongrian.intake.filing import Receipt, file_complaint
 from rongrian.intake.filing_rows import next_case_number
 from rongrian.intake.models import (
     CaseEvent,
-    Category,
     Complaint,
     EventKind,
     Kind,
@@ -34,6 +33,7 @@ from rongrian.intake.models import (
     Sensitivity,
     Status,
 )
+from rongrian.intake.reference import CategoryFacts, Reference, load_reference
 from rongrian.intake.submission import (
     IDENTITY_RECORD_BYTES,
     LIMITS,
@@ -66,7 +66,7 @@ class ComplainantView:
 
     case_number: str
     kind: Kind
-    category: Category
+    category: CategoryFacts
     status: Status
     received_on: date
     entries: list[ThreadEntry]
@@ -99,9 +99,10 @@ _NOT_SHOWN = (defer(Complaint.identity), defer(Complaint.identity_key_custodian)
 _BY_DIGEST = (select(Complaint)
               .options(joinedload(Complaint.category), joinedload(Complaint.unit), *_NOT_SHOWN)
               .where(Complaint.tracking_digest == bindparam("digest")))
+#: The thread page's: its category and unit come from the worker's kept reference instead.
 _THREAD_BY_DIGEST = (
     select(Complaint, Rating.score, CaseEvent)
-    .options(joinedload(Complaint.category), joinedload(Complaint.unit), *_NOT_SHOWN)
+    .options(*_NOT_SHOWN)
     .outerjoin(Rating, Rating.complaint_id == Complaint.id)
     .outerjoin(CaseEvent, CaseEvent.complaint_id == Complaint.id)
     .where(Complaint.tracking_digest == bindparam("digest"))
@@ -160,11 +161,15 @@ def events_of(session: Session, complaint_id: uuid.UUID) -> list[CaseEvent]:
     )
 
 
-def read_thread(session: Session, pepper: bytes, code_text: str) -> ComplainantView:
+def read_thread(session: Session, pepper: bytes, code_text: str, *,
+                reference: Reference | None = None) -> ComplainantView:
     """What the holder of a tracking code may read: status history, replies, own additions.
 
-    Raises ``MalformedTrackingCode`` for text that cannot be a code and
-    :class:`ComplaintNotFound` for a well-formed code that opens nothing.
+    ``reference`` is the organisation as the caller holds it
+    (:class:`rongrian.intake.reference.ReferenceCache`), for the category's and the unit's
+    names; read through ``session`` when not given. Raises ``MalformedTrackingCode`` for text
+    that cannot be a code and :class:`ComplaintNotFound` for a well-formed code that opens
+    nothing.
     """
     code = normalise(code_text)
     digest = tracking_digest(pepper, code)
@@ -185,19 +190,28 @@ def read_thread(session: Session, pepper: bytes, code_text: str) -> ComplainantV
             text = record.get("text")
             due_on = date.fromisoformat(record["due_on"]) if "due_on" in record else None
         entries.append(ThreadEntry(event.kind, event.occurred_on, event.status, text, due_on))
+    reference = reference or load_reference(session)
+    category = reference.category_by_id(complaint.category_id)
+    unit = reference.unit_by_id(complaint.unit_id)
+    if category is None or unit is None:  # made after the reference was read: read it now
+        reference = load_reference(session)
+        category = reference.category_by_id(complaint.category_id)
+        unit = reference.unit_by_id(complaint.unit_id)
+        assert category is not None, "a complaint's category exists"  # noqa: S101 - foreign key
+        assert unit is not None, "a complaint's unit exists"  # noqa: S101 - foreign key
     integrity = (complaint.kind is Kind.TIP
-                 or complaint.category.sensitivity is Sensitivity.WHISTLEBLOWER)
+                 or category.sensitivity is Sensitivity.WHISTLEBLOWER)
     return ComplainantView(
         case_number=complaint.case_number,
         kind=complaint.kind,
-        category=complaint.category,
+        category=category,
         status=complaint.status,
         received_on=complaint.received_on,
         entries=entries,
         due_on=complaint.due_on,
         finished_on=complaint.finished_on,
-        unit_name_th="" if integrity else complaint.unit.name_th,
-        unit_name_en="" if integrity else complaint.unit.name_en,
+        unit_name_th="" if integrity else unit.name_th,
+        unit_name_en="" if integrity else unit.name_en,
         handled_by_integrity=integrity,
         rating=rows[0][1],
     )

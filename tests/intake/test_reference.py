@@ -13,8 +13,9 @@ from rongrian.intake.errors import SetupError
 from rongrian.intake.models import ReferenceVersion, Sensitivity
 from rongrian.intake.reference import ReferenceCache, load_reference
 from rongrian.intake.routing import route
+from rongrian.intake.store import file_complaint, read_thread
 from tests.conftest import Demo
-from tests.intake.helpers import statements
+from tests.intake.helpers import statements, submission
 
 
 def test_unchanged_reference_costs_one_small_read(demo: Demo) -> None:
@@ -122,3 +123,24 @@ def test_a_whistleblower_category_routes_to_the_active_integrity_unit_only(demo:
         with pytest.raises(SetupError, match="integrity"):
             route(load_reference(session), corruption, works)
         session.rollback()
+
+
+def test_a_complaint_under_a_retired_category_still_shows_its_name(demo: Demo) -> None:
+    pepper = bytes(range(32))
+    cache = ReferenceCache()
+    with demo.sessions() as session:
+        receipt = file_complaint(session, pepper,
+                                 submission(category_code="tree", kind="complaint"),
+                                 reference=cache.get(session))
+        session.commit()
+    with demo.sessions() as session:
+        CHANGES["category"](session)  # "tree" is no longer offered
+        session.commit()
+    with demo.sessions() as session:
+        reference = cache.get(session)
+        with statements(session) as seen:
+            view = read_thread(session, pepper, receipt.tracking_code, reference=reference)
+    assert reference.category("tree") is None  # not offered on the form
+    assert view.category.code == "tree"
+    assert view.category.name_th == "ต้นไม้"
+    assert [s for s in seen if "category" in s.split("FROM")[-1]] == []  # from the reference

@@ -17,7 +17,7 @@ from rongrian.channels.line import ui
 from rongrian.channels.line.texts import say
 from rongrian.intake.attachments import Attachment
 from rongrian.intake.models import Category, Installation, Sensitivity, Unit
-from rongrian.intake.reference import Reference, ReferenceCache
+from rongrian.intake.reference import CategoryFacts, Reference, ReferenceCache
 
 Message = ui.Message
 
@@ -242,7 +242,7 @@ def units_of(ctx: Context) -> tuple[Choice, ...]:
 
 
 
-def name_of(thing: Category | Unit | Choice, lang: str) -> str:
+def name_of(thing: Category | CategoryFacts | Unit | Choice, lang: str) -> str:
     """``thing``'s name in ``lang`` (English for ``en``, else Thai)."""
     return thing.name_en if lang == "en" else thing.name_th
 

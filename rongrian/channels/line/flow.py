@@ -287,7 +287,7 @@ def _information_photo(ctx: Context, st: State, incoming: Incoming) -> list[Mess
             ctx.attachments.extend(attach_with_code(
                 ctx.session, ctx.pepper, st.code, ctx.attachments_dir,
                 [(io.BytesIO(data), media_type)], now=ctx.now))
-        view = read_thread(ctx.session, ctx.pepper, st.code)
+        view = read_thread(ctx.session, ctx.pepper, st.code, reference=ctx.reference())
     except (InvalidSubmission, MalformedTrackingCode, ComplaintNotFound):
         return [ui.text(say("photo_failed", lang))]
     return [ui.text(say("photo_added", lang, case_number=view.case_number),

@@ -111,7 +111,7 @@ def lookup(ctx: Context, st: State, loaded: Loaded, code_text: str) -> list[Mess
     if refused:
         return refused
     try:
-        view = read_thread(ctx.session, ctx.pepper, code_text)
+        view = read_thread(ctx.session, ctx.pepper, code_text, reference=ctx.reference())
     except (MalformedTrackingCode, ComplaintNotFound) as exc:
         st.step = "track_code"
         return unlock_error(st, exc)
@@ -127,7 +127,7 @@ def begin_information(ctx: Context, st: State, loaded: Loaded, code: str) -> lis
     if refused:
         return refused
     try:
-        view = read_thread(ctx.session, ctx.pepper, code)
+        view = read_thread(ctx.session, ctx.pepper, code, reference=ctx.reference())
     except (MalformedTrackingCode, ComplaintNotFound) as exc:
         return unlock_error(st, exc)
     if st.draft is not None and st.step not in {"add_info", "track_code"}:
@@ -150,7 +150,7 @@ def add_information_text(ctx: Context, st: State, text: str) -> list[Message]:
     lang = st.lang
     try:
         add_information(ctx.session, ctx.pepper, st.code, text, now=ctx.now)
-        view = read_thread(ctx.session, ctx.pepper, st.code)
+        view = read_thread(ctx.session, ctx.pepper, st.code, reference=ctx.reference())
     except InvalidSubmission:
         return [ui.text(say("what_too_long", lang, limit=f"{LIMITS['information']:,}"))]
     except (MalformedTrackingCode, ComplaintNotFound) as exc:
@@ -169,7 +169,7 @@ def notify_choice(ctx: Context, st: State, loaded: Loaded, values: dict[str, str
         return refused
     code, lang = values.get("c", ""), st.lang
     try:
-        view = read_thread(ctx.session, ctx.pepper, code)
+        view = read_thread(ctx.session, ctx.pepper, code, reference=ctx.reference())
         if values.get("v") == "off":
             notify.unsubscribe(ctx.session, ctx.pepper, code, Channel.LINE)
             return [ui.text(say("notify_off", lang, case_number=view.case_number),

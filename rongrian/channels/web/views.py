@@ -251,7 +251,7 @@ def _thread_or_error(code_text: str, track_form: TrackForm | None = None,
     The 404 body never depends on what was typed, so every unknown code gets the same page.
     """
     try:
-        view = read_thread(db(), _pepper(), code_text)
+        view = read_thread(db(), _pepper(), code_text, reference=current_reference())
     except MalformedTrackingCode:
         form = track_form or TrackForm(formdata=None, code=code_text)
         return render_template("track.html", form=form, malformed=True,
