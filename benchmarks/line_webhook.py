@@ -221,6 +221,8 @@ class Options:
     redis_url: str
     drain_seconds: float
     nice: int
+    #: ``rongrian line worker --threads`` (0: the worker's default).
+    lane_threads: int = 0
 
 
 def report(options: Options, conversations: list[Conversation], standin: StandIn,
@@ -285,7 +287,9 @@ def run(options: Options) -> None:
         if options.mode == "rq":
             niceness = options.nice
             children += [subprocess.Popen(  # noqa: S603
-                [sys.executable, "-m", "rongrian.admin.cli", "line", "worker"], env=env,
+                [sys.executable, "-m", "rongrian.admin.cli", "line", "worker",
+                 *(["--threads", str(options.lane_threads)] if options.lane_threads else [])],
+                env=env,
                 stdout=subprocess.DEVNULL, preexec_fn=lambda: os.nice(niceness))  # noqa: PLW1509
                 for _ in range(options.workers)]
         try:
@@ -342,9 +346,12 @@ def parse_args(argv: Sequence[str]) -> Options:
                         help="how long to wait for the last receipts")
     parser.add_argument("--nice", type=int, default=10,
                         help="niceness of the RQ workers (the web server keeps priority)")
+    parser.add_argument("--lane-threads", type=int, default=0,
+                        help="lane threads per worker (default: the worker's own, 4)")
     args = parser.parse_args(argv)
     return Options(args.backend, args.database_url, args.rate, args.seconds, args.threads,
-                   args.mode, args.workers, args.redis_url, args.drain_seconds, args.nice)
+                   args.mode, args.workers, args.redis_url, args.drain_seconds, args.nice,
+                   args.lane_threads)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

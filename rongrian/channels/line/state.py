@@ -271,8 +271,11 @@ def claim(session: Session, pepper: bytes, webhook_event_id: str, today: date) -
     CONFLICT DO NOTHING``; PostgreSQL only, see :func:`claims`). A second claim of an event
     whose first claim is not committed yet waits for it, and gets ``False`` if it commits;
     a rollback forgets the claim."""
-    inserted = session.execute(_CLAIM, {"digest": line_ids.event_digest(pepper, webhook_event_id),
-                                        "today": today}).first()
+    # Through the session's connection (same transaction): a Core statement, no ORM bulk-insert
+    # bookkeeping for a row nothing else in the event touches (issue 11).
+    inserted = session.connection().execute(
+        _CLAIM, {"digest": line_ids.event_digest(pepper, webhook_event_id), "today": today},
+    ).first()
     return inserted is not None
 
 
