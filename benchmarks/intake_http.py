@@ -46,6 +46,7 @@ from rongrian.admin.organisation import STARTING_CATEGORIES
 from rongrian.channels.web.app import create_public_app
 from rongrian.intake.db import make_session_factory
 from rongrian.intake.models import Complaint, Sensitivity
+from rongrian.intake.reference import ReferenceCache
 from rongrian.intake.store import Submission, file_complaint, read_thread
 from rongrian.settings import Settings, create_secrets
 
@@ -163,18 +164,22 @@ def timed_loop(
 # --- domain level ---------------------------------------------------------------------------
 
 
-def domain_file(factory: sessionmaker[Session], pepper: bytes, form: Form) -> str:
-    """File one complaint as a request would (own session, commit); return the tracking code."""
+def domain_file(factory: sessionmaker[Session], pepper: bytes, form: Form,
+                cache: ReferenceCache) -> str:
+    """File one complaint as a request would (own session, the worker's kept organisation,
+    commit); return the tracking code."""
     with factory() as session:
-        receipt = file_complaint(session, pepper, form.submission())
+        receipt = file_complaint(session, pepper, form.submission(),
+                                 reference=cache.get(session))
         session.commit()
     return receipt.tracking_code
 
 
-def domain_track(factory: sessionmaker[Session], pepper: bytes, code: str) -> None:
+def domain_track(factory: sessionmaker[Session], pepper: bytes, code: str,
+                 cache: ReferenceCache) -> None:
     """Read one thread by its tracking code, as the track page would."""
     with factory() as session:
-        view = read_thread(session, pepper, code)
+        view = read_thread(session, pepper, code, reference=cache.get(session))
         assert view.entries, "a filed complaint has at least its 'received' entry"
 
 
@@ -363,18 +368,21 @@ def make_settings(engine: Engine, folder: Path, strength: str) -> Settings:
 def run_domain(options: Options, engine: Engine, pepper: bytes) -> list[str]:
     """Time file_complaint + commit and read_thread; return the result lines."""
     factory = make_session_factory(engine)
+    cache = ReferenceCache()
     forms = make_forms(options.n + options.warmup, options.seed)
     for form in forms[: options.warmup]:
-        domain_file(factory, pepper, form)
+        domain_file(factory, pepper, form, cache)
     timed = forms[options.warmup:]
     codes: list[str] = []
     filing = timed_loop(len(timed), time.perf_counter() + options.max_seconds,
-                        lambda i: codes.append(domain_file(factory, pepper, timed[i])), engine)
+                        lambda i: codes.append(domain_file(factory, pepper, timed[i], cache)),
+                        engine)
     random.Random(options.seed).shuffle(codes)
     tracking = timed_loop(len(codes), time.perf_counter() + options.max_seconds,
-                          lambda i: domain_track(factory, pepper, codes[i]), engine)
+                          lambda i: domain_track(factory, pepper, codes[i], cache), engine)
     return [
-        "domain (rongrian.intake.store, own session per call):",
+        "domain (rongrian.intake.store, own session per call, the organisation kept as a "
+        "worker keeps it):",
         line("file_complaint + commit", filing),
         line("read_thread (tracking lookup)", tracking),
     ]
