@@ -105,7 +105,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def add_line_commands(sub: Any) -> None:
     """Add ``line setup-richmenu|purge|worker`` to the ``rongrian`` sub-command parser."""
     from rongrian.channels.line.dispatch import DEFAULT_QUEUE
-    from rongrian.channels.line.jobs import LANE_THREADS
+    from rongrian.channels.line.lanes import LANE_THREADS
 
     line = sub.add_parser("line", help="LINE Official Account channel")
     commands = line.add_subparsers(dest="line_command", required=True)

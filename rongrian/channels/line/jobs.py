@@ -11,6 +11,7 @@ import time
 
 from rongrian.channels.line.api import LineApiError
 from rongrian.channels.line.dispatch import DEFAULT_QUEUE, open_job
+from rongrian.channels.line.lanes import LANE_THREADS, Lanes
 from rongrian.channels.line.runtime import LineRuntime
 from rongrian.crypto.line_ids import queue_key
 
@@ -20,10 +21,6 @@ RETRY_LATER = frozenset({0, 429, 500, 502, 503, 504})
 _PROCESS: dict[str, LineRuntime] = {}
 #: Seconds a stopping worker waits for the event at hand to be finished.
 LANE_STOP_SECONDS = 30.0
-#: Lane threads of one worker by default. Each handles one lane at a time, and an event spends
-#: most of its time waiting for the database, Redis and LINE's reply API, so a few threads
-#: overlap those waits (issue 11: one thread kept two workers under 200 events/s).
-LANE_THREADS = 4
 
 
 def install(runtime: LineRuntime) -> None:
@@ -97,8 +94,6 @@ def run_worker(runtime: LineRuntime, redis_url: str, queue_name: str = DEFAULT_Q
 
     from redis import Redis
     from rq import Queue, SimpleWorker
-
-    from rongrian.channels.line.lanes import Lanes
 
     install(runtime)
     warm_up(runtime)

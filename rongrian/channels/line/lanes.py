@@ -52,6 +52,10 @@ from rongrian.crypto.errors import DecryptionFailed
 LOG = logging.getLogger("rongrian.line")
 #: Number of lanes (hash buckets of chats). More lanes than workers, so work spreads evenly.
 LANES = 16
+#: Lane threads of one worker by default (``rongrian line worker --threads``). Each handles one
+#: lane at a time, and an event spends most of its time waiting for the database, Redis and
+#: LINE's reply API, so a few threads overlap those waits (issue 11).
+LANE_THREADS = 4
 #: A lane's lease, in milliseconds; renewed before each job (a job takes well under a second).
 LEASE_MS = 120_000
 #: Jobs handled from one lane before it is given back and queued behind the other lanes.
