@@ -173,7 +173,7 @@ def read_thread(session: Session, pepper: bytes, code_text: str, *,
     """
     code = normalise(code_text)
     digest = tracking_digest(pepper, code)
-    # The complaint, its category, unit, rating and thread: one round trip.
+    # The complaint, its rating and its thread: one round trip.
     rows = session.execute(_THREAD_BY_DIGEST, {"digest": digest}).all()
     found = rows[0][0] if rows else None
     cached = _opened(session, digest)

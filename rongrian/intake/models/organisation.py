@@ -87,14 +87,15 @@ class Rating(Base):
     key_generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
-# --- what the public pages read on every request, versioned (issue 11; migration 0022) ---
+# --- what the public pages read on every request, versioned (issue 11; migrations 0022-23) ---
 
 
 class ReferenceVersion(Base):
-    """A token that changes whenever the agency, a unit, a category or a day off changes: one
-    row (``id`` 1), written only by the database's own triggers on those four tables (migration
-    0022), so no writer can forget it. :class:`rongrian.intake.reference.ReferenceCache` keeps
-    what it last read of those tables and reads them again only when the token differs."""
+    """A token that changes whenever the agency, a unit, a category, a day off (migration 0022),
+    a key ring or the installation (0023) changes: one row (``id`` 1), written only by the
+    database's own triggers on those six tables, so no writer can forget it.
+    :class:`rongrian.intake.reference.ReferenceCache` keeps what it last read of those tables and
+    reads them again only when the token differs."""
 
     __tablename__ = "reference_version"
 
