@@ -122,19 +122,25 @@ def test_one_worker_runs_several_lane_threads_and_keeps_each_users_order(queue: 
             sent[user].append(f"{n:03d}")
             dispatcher.submit_events([webhooks.text(user, f"{n:03d}")])
     runtime = WorkerRuntime()
+    returned = threading.Event()
 
     def stop_when_done() -> None:  # as systemd stops the worker: SIGTERM, jobs at hand finish
         deadline = time.monotonic() + 60
         while runtime.count() < 6 * 30 and time.monotonic() < deadline:
             time.sleep(0.05)
-        os.kill(os.getpid(), signal.SIGTERM)
+        # Again if the first came before RQ had put its handler in place of the test's.
+        while not returned.is_set():
+            os.kill(os.getpid(), signal.SIGTERM)
+            returned.wait(5)
 
     handlers = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+    signal.signal(signal.SIGTERM, lambda *_: None)  # never the default (exit) in a test run
     stopper = threading.Thread(target=stop_when_done)
     stopper.start()
     try:
         assert run_worker(cast(LineRuntime, runtime), REDIS_URL, queue, threads=3)
     finally:
+        returned.set()
         stopper.join()
         for number, handler in handlers.items():
             signal.signal(number, handler)
