@@ -26,7 +26,8 @@ user's order) and starts ``--workers`` ``rongrian line worker`` processes.
 Goal: acknowledgement p99 under 50 ms at 200 webhooks/s on this machine, and at least 200
 events/s handled through to the reply (issue 11). Events handled per second are counted from the
 first webhook to the last reply, so a run offered exactly 200/s shows less than 200 by its last
-events' handling lag: offer more (``--rate 250``) to see what the handlers can do.
+events' handling lag. Offering more (``--rate 250``) shows what the handlers can do only where
+the load generator and the webhook server do not take the same cores from them.
 """
 
 import argparse
