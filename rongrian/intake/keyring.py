@@ -95,11 +95,26 @@ def unlock_account(account: StaffAccount, password: str) -> UnlockedAccount:
     return UnlockedAccount(account_id=account.id, private_key=private)
 
 
+def not_set_up() -> SetupError:
+    """The error of a filing or key operation before ``rongrian setup`` made the recovery key."""
+    return SetupError("the installation has not been set up (no recovery key)")
+
+
+def no_unit_ring(unit_id: int) -> SetupError:
+    """The error of a unit with no active key ring (nothing can be sealed to it)."""
+    return SetupError(f"unit {unit_id} has no key ring")
+
+
+def no_custodian_ring() -> SetupError:
+    """The error of an installation with no active identity custodian key ring."""
+    return SetupError("no identity custodian key ring")
+
+
 def recovery_public_key(session: Session) -> X25519PublicKey:
     """The installation's recovery public key; raises :class:`SetupError` before set-up."""
     installation = session.scalars(select(Installation)).first()
     if installation is None:
-        raise SetupError("the installation has not been set up (no recovery key)")
+        raise not_set_up()
     return keys.load_public(installation.recovery_public_key)
 
 
@@ -157,7 +172,7 @@ def active_unit_ring(session: Session, unit_id: int) -> KeyRing:
         )
     ).first()
     if ring is None:
-        raise SetupError(f"unit {unit_id} has no key ring")
+        raise no_unit_ring(unit_id)
     return ring
 
 
@@ -167,7 +182,7 @@ def custodian_ring(session: Session) -> KeyRing:
         select(KeyRing).where(KeyRing.purpose == RingPurpose.CUSTODIAN, KeyRing.active)
     ).first()
     if ring is None:
-        raise SetupError("no identity custodian key ring")
+        raise no_custodian_ring()
     return ring
 
 

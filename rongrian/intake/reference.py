@@ -19,7 +19,13 @@ from sqlalchemy.orm import Session
 
 from rongrian.crypto import keys
 from rongrian.intake.errors import SetupError
-from rongrian.intake.keyring import FilingKeys, RingPublicKey
+from rongrian.intake.keyring import (
+    FilingKeys,
+    RingPublicKey,
+    no_custodian_ring,
+    no_unit_ring,
+    not_set_up,
+)
 from rongrian.intake.models import (
     Agency,
     Category,
@@ -145,14 +151,14 @@ class Reference:
         identity custodian's ring and the recovery key. Raises :class:`SetupError` before
         set-up, or when the unit or the custodian has no active ring (nothing is filed)."""
         if self.recovery_public_key is None:
-            raise SetupError("the installation has not been set up (no recovery key)")
+            raise not_set_up()
         unit = next((r for r in self.rings
                      if r.purpose == RingPurpose.UNIT and r.unit_id == unit_id), None)
         custodian = next((r for r in self.rings if r.purpose == RingPurpose.CUSTODIAN), None)
         if unit is None:
-            raise SetupError(f"unit {unit_id} has no key ring")
+            raise no_unit_ring(unit_id)
         if custodian is None:
-            raise SetupError("no identity custodian key ring")
+            raise no_custodian_ring()
         return FilingKeys(RingPublicKey(unit.id, keys.load_public(unit.public_key)),
                           RingPublicKey(custodian.id, keys.load_public(custodian.public_key)),
                           keys.load_public(self.recovery_public_key))
