@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session, defer, joinedload
 
 from rongrian.crypto.tracking import digests_equal, tracking_digest, tracking_wrap_key
@@ -25,6 +25,7 @@ from rongrian.intake.events import append_event, event_columns
 from rongrian.intake.filing import Receipt, file_complaint
 from rongrian.intake.filing_rows import next_case_number
 from rongrian.intake.models import (
+    Attachment,
     CaseEvent,
     Complaint,
     EventKind,
@@ -80,6 +81,9 @@ class ComplainantView:
     handled_by_integrity: bool = False
     #: The complainant's rating of the case (1–5), if they gave one (issue 9 §3).
     rating: int | None = None
+    #: Whether any file is attached to the case (from the complainant or with a reply): the
+    #: page reads the files only then (:func:`rongrian.intake.attachments.files_by_code`).
+    has_files: bool = True
 
 
 #: Thread entries whose text (or new due day) the complainant reads; a status entry's note and
@@ -99,9 +103,11 @@ _NOT_SHOWN = (defer(Complaint.identity), defer(Complaint.identity_key_custodian)
 _BY_DIGEST = (select(Complaint)
               .options(joinedload(Complaint.category), joinedload(Complaint.unit), *_NOT_SHOWN)
               .where(Complaint.tracking_digest == bindparam("digest")))
-#: The thread page's: its category and unit come from the worker's kept reference instead.
+#: The thread page's: its category and unit come from the worker's kept reference instead, and
+#: whether the case has files comes along, so a case without any spares the files' statement.
 _THREAD_BY_DIGEST = (
-    select(Complaint, Rating.score, CaseEvent)
+    select(Complaint, Rating.score, CaseEvent,
+           exists().where(Attachment.complaint_id == Complaint.id).label("has_files"))
     .options(*_NOT_SHOWN)
     .outerjoin(Rating, Rating.complaint_id == Complaint.id)
     .outerjoin(CaseEvent, CaseEvent.complaint_id == Complaint.id)
@@ -214,6 +220,7 @@ def read_thread(session: Session, pepper: bytes, code_text: str, *,
         unit_name_en="" if integrity else unit.name_en,
         handled_by_integrity=integrity,
         rating=rows[0][1],
+        has_files=bool(rows[0][3]),
     )
 
 

@@ -42,6 +42,9 @@ HERE = Path(__file__).resolve().parent
 FONTS = Path(str(resources.files("fontpkg_sarabun"))) / "files"
 LOCALES = ("th", "en")
 SESSION_FACTORY = "rongrian.sessions"
+#: Key of the app's engine whose connections run each statement on its own (the driver's
+#: autocommit), for requests that only read (:func:`reading_db`).
+READING_ENGINE = "rongrian.reading_engine"
 
 #: Content-Security-Policy for every page: nothing from another host, no inline script or style.
 CSP = (
@@ -132,6 +135,25 @@ def db() -> Session:
 
         factory: sessionmaker[Session] = current_app.extensions[SESSION_FACTORY]
         g.db = factory()
+    return g.db  # type: ignore[no-any-return]
+
+
+def reading_db() -> Session:
+    """The request's database session for a request that only reads: each statement runs on
+    its own, without a transaction (the driver's autocommit).
+
+    On PostgreSQL a transaction costs two round trips a request (``BEGIN`` before the first
+    statement, ``ROLLBACK`` when the session closes), and at ``READ COMMITTED`` each statement
+    sees its own snapshot in one anyway: a request that only reads sees the same without
+    (issue 11). Call it before anything else opens :func:`db`; once the request has a session,
+    that one is returned as it is. Never for a request that writes: each write would commit
+    alone.
+    """
+    if "db" not in g:
+        from flask import current_app
+
+        factory: sessionmaker[Session] = current_app.extensions[SESSION_FACTORY]
+        g.db = factory(bind=current_app.extensions[READING_ENGINE])
     return g.db  # type: ignore[no-any-return]
 
 
@@ -310,6 +332,7 @@ def configure(
     availability.watch(engine)
     app.extensions[AVAILABILITY] = availability
     app.extensions[SESSION_FACTORY] = make_session_factory(engine)
+    app.extensions[READING_ENGINE] = engine.execution_options(isolation_level="AUTOCOMMIT")
     CSRFProtect(app)
     Babel(app, locale_selector=_select_locale)
     _install_request_translations(app)

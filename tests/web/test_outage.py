@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 
 from rongrian.admin.web.app import create_staff_app
 from rongrian.channels.web.app import create_public_app
@@ -212,3 +213,50 @@ def test_a_lost_connection_counts_as_an_outage(switch: DatabaseSwitch) -> None:
         switch.engine.connect()
     assert is_database_unavailable(caught.value)
     switch.up()
+
+
+def _server_closes(engine: Engine, application_name: str) -> None:
+    """Have PostgreSQL end every connection named ``application_name`` (as a restart or an
+    administrator's ``pg_terminate_backend`` does) and wait until they are gone."""
+    gone = text("SELECT count(*) FROM pg_stat_activity WHERE application_name = :name")
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as admin:
+        admin.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                           "WHERE application_name = :name"), {"name": application_name})
+        deadline = time.monotonic() + 10
+        while admin.scalar(gone, {"name": application_name}) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not admin.scalar(gone, {"name": application_name})
+
+
+def test_connections_the_server_closed_cost_no_request(settings: Settings, demo: Demo,
+                                                       engine: Engine) -> None:
+    """Each pooled connection is checked at check-out without a round trip (issue 11): the
+    first requests after the server closed them all are answered as usual, not with 503."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the server closing connections is PostgreSQL's")
+    name = "rongrian-closed-by-server"
+    own = make_engine(make_url(settings.database_url).update_query_dict(
+        {"application_name": name}).render_as_string(hide_password=False))
+    app = create_public_app(settings, engine=own)
+    clients = [app.test_client() for _ in range(3)]
+    try:
+        barrier = threading.Barrier(3)
+
+        def hold_one(client: FlaskClient) -> None:  # three connections in the pool
+            with own.connect():
+                barrier.wait(timeout=10)
+            assert client.get("/report").status_code == 200
+
+        threads = [threading.Thread(target=hold_one, args=(c,)) for c in clients]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert own.pool.checkedin() >= 3  # type: ignore[attr-defined]
+        _server_closes(engine, name)
+        for client in clients:
+            for path in ("/report", "/track", "/"):
+                response = client.get(path)
+                assert response.status_code == 200, (path, response.status_code)
+    finally:
+        own.dispose()

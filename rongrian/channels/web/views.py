@@ -70,7 +70,7 @@ from rongrian.intake.suggest import suggest_category
 from rongrian.intake.tracking_codes import display, normalise
 from rongrian.settings import Settings
 from rongrian.web.agency import current_reference
-from rongrian.web.app import current_locale, db, hashed_client_key, settings_of
+from rongrian.web.app import current_locale, db, hashed_client_key, reading_db, settings_of
 
 STATIC = Path(__file__).resolve().parent / "static"
 #: Code lookups (reading a thread, adding to one) share one budget per client: they are the only
@@ -126,11 +126,14 @@ def _with_kind(submission: Submission, question: Question) -> Submission:
 
 def home() -> str:
     """The landing page: file a complaint, follow one, and what is kept."""
+    reading_db()
     return render_template("home.html")
 
 
 def report() -> ResponseReturnValue:
     """GET: the form (``?unit=CODE&channel=qr`` from a QR poster). POST: file it."""
+    if request.method == "GET":
+        reading_db()
     form = ReportForm()
     question = _offer(form)
     if request.method == "POST":
@@ -232,7 +235,9 @@ def _file_with(submission: Submission, cleaned: list[CleanedFile], ticket: once.
 
 
 def track() -> ResponseReturnValue:
-    """GET: the code form. POST: the thread the code opens (400 malformed, 404 unknown)."""
+    """GET: the code form. POST: the thread the code opens (400 malformed, 404 unknown).
+    Only reads, so without a transaction (:func:`rongrian.web.app.reading_db`)."""
+    reading_db()
     form = TrackForm()
     if request.method == "GET":
         return render_template("track.html", form=form)
@@ -263,7 +268,7 @@ def _thread_or_error(code_text: str, track_form: TrackForm | None = None,
         info_form = InformationForm(formdata=None, code=code)
     info_form.code.data = code
     once.ensure_token(info_form)
-    files = files_by_code(db(), _pepper(), code_text)
+    files = files_by_code(db(), _pepper(), code_text) if view.has_files else []
     extra = follow_up.extras(code_text, view=view, files=files,  # issue 9 §3-4
                              **(followup or {}))
     extra.update(web_notices.extras(code_text, **(notices or {})))  # issue 9 §4: e-mail

@@ -1,0 +1,92 @@
+"""What the citizen pages ask of the database (issue 11): a page that only reads runs its
+statements without a transaction (no ``BEGIN`` and ``ROLLBACK`` round trips), a filing writes in
+one (all of it or nothing), and a case without files is shown without reading files."""
+
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask.testing import FlaskClient
+from sqlalchemy import Connection, Engine, event
+
+from rongrian.intake.attachments import files_by_code
+from rongrian.settings import Settings
+from tests.channels import samples
+from tests.channels.web.helpers import (
+    KNOWN_DISPLAY,
+    TRACKING_CODE,
+    VALID,
+    Filed,
+    post_report,
+    track,
+)
+from tests.conftest import Demo, csrf_token
+
+
+@contextmanager
+def statements(engine: Engine) -> Iterator[list[tuple[str, bool]]]:
+    """Each statement ``engine`` runs meanwhile, with whether it ran without a transaction."""
+    seen: list[tuple[str, bool]] = []
+
+    def record(conn: Connection, _cursor: object, statement: str, *_rest: object) -> None:
+        isolation = conn.get_execution_options().get("isolation_level")
+        seen.append((statement, isolation == "AUTOCOMMIT"))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_a_tracking_lookup_runs_without_a_transaction(public_client: FlaskClient,
+                                                      filed: Filed, engine: Engine) -> None:
+    token = csrf_token(public_client.get("/track").get_data(as_text=True))
+    with statements(engine) as seen:
+        page = public_client.post("/track", data={"code": KNOWN_DISPLAY, "csrf_token": token})
+    assert page.status_code == 200
+    assert filed.case_number in page.get_data(as_text=True)
+    assert seen
+    assert all(alone for _statement, alone in seen), seen
+    # No file was sent with this case: its thread is the one statement besides the
+    # organisation's token, and no attachment is read.
+    assert len(seen) <= 2, seen
+    assert not any("attachment.storage_name" in statement for statement, _alone in seen), seen
+
+
+def test_the_form_page_runs_without_a_transaction(public_client: FlaskClient,
+                                                  engine: Engine) -> None:
+    with statements(engine) as seen:
+        assert public_client.get("/report").status_code == 200
+    assert seen
+    assert all(alone for _statement, alone in seen), seen
+
+
+def test_a_filing_writes_in_one_transaction(public_client: FlaskClient, demo: Demo,
+                                            engine: Engine) -> None:
+    token = csrf_token(public_client.get("/report").get_data(as_text=True))
+    with statements(engine) as seen:
+        receipt = post_report(public_client, token=token)
+    assert receipt.status_code == 200
+    assert TRACKING_CODE.search(receipt.get_data(as_text=True))
+    assert any("INSERT" in statement for statement, _alone in seen)
+    assert not any(alone for _statement, alone in seen), seen
+
+
+def test_a_case_with_a_file_still_lists_it(public_client: FlaskClient, demo: Demo,
+                                           settings: Settings) -> None:
+    """The shortcut for cases without files must not hide a file that is there."""
+    token = csrf_token(public_client.get("/report").get_data(as_text=True))
+    receipt = public_client.post("/report", content_type="multipart/form-data", data={
+        **VALID, "csrf_token": token,
+        "attachments": [(io.BytesIO(samples.jpeg_with_gps()), "ไฟดับ.jpg")]})
+    assert receipt.status_code == 200, receipt.get_data(as_text=True)[:400]
+    found = TRACKING_CODE.search(receipt.get_data(as_text=True))
+    assert found is not None
+    with demo.sessions() as session:
+        assert len(files_by_code(session, settings.secrets.tracking_pepper,
+                                 found.group(1))) == 1
+    with statements(demo.sessions.kw["bind"]) as seen:
+        page = track(public_client, found.group(1)).get_data(as_text=True)
+    assert "attachment.storage_name" in " ".join(statement for statement, _alone in seen)
+    assert 'id="your-files"' in page
