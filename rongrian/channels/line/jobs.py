@@ -6,6 +6,7 @@ functions by name with their arguments only, so the runtime is this process's, f
 :func:`current`. Jobs arrive sealed under the queue key (:mod:`rongrian.channels.line.dispatch`).
 """
 
+import gc
 import logging
 import time
 
@@ -65,7 +66,12 @@ def push_notification(blob: bytes) -> None:
 def warm_up(runtime: LineRuntime) -> None:
     """Load what the first events would otherwise load (the Thai word list behind the category
     suggestion, the database connection), so the first citizen is not kept waiting. A failure
-    (e.g. the database not up yet) is logged by kind and left to the first event."""
+    (e.g. the database not up yet) is logged by kind and left to the first event.
+
+    Then everything loaded so far, which lives as long as the worker, is moved out of the
+    garbage collector's sight (:func:`gc.freeze`): a full collection scanned the word list's
+    and the libraries' objects each time, 100–800 ms during which every lane thread stood
+    still, and replies fell seconds behind at 200 events/s (issue 11)."""
     from rongrian.intake import suggest
 
     try:
@@ -74,6 +80,8 @@ def warm_up(runtime: LineRuntime) -> None:
             runtime.catalogue(session)
     except Exception as exc:  # noqa: BLE001 - only a head start; the events retry it
         LOG.warning("LINE worker warm-up failed: %s", type(exc).__name__)
+    gc.collect()
+    gc.freeze()
 
 
 def run_worker(runtime: LineRuntime, redis_url: str, queue_name: str = DEFAULT_QUEUE, *,

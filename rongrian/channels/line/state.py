@@ -11,9 +11,10 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from rongrian.crypto import aead, line_ids
 from rongrian.crypto.errors import DecryptionFailed
@@ -103,6 +104,15 @@ def _draft(record: dict[str, Any]) -> Draft:
 
 
 @dataclass
+class Stored:
+    """The stored row of a conversation, as far as the caller needs it: its ``version``, the
+    guard against two events of one user overwriting each other (a change or a delete of
+    another version raises ``StaleDataError``)."""
+
+    version: int
+
+
+@dataclass
 class Loaded:
     """A user's state as loaded: ``row`` is ``None`` when nothing was stored; ``expired`` says a
     stored draft had expired (and was deleted); ``no_photos`` that its photos were deleted in
@@ -112,7 +122,7 @@ class Loaded:
     digest: bytes
     key: bytes
     state: State
-    row: LineConversation | None
+    row: Stored | None
     expired: bool = False
     no_photos: bool = False
 
@@ -133,7 +143,23 @@ def expiry(now: datetime) -> datetime:
 
 
 def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+# A conversation's row is read and written with Core statements built once, through the
+# session's connection (same transaction): every LINE event loads and saves one, and the ORM's
+# identity map and unit of work were a fifth of a worker's CPU for that (issue 11). The version
+# check is the one the ORM's ``version_id_col`` made.
+_C = LineConversation
+_LOAD = select(_C.state, _C.expires_at, _C.version).where(_C.user_digest == bindparam("digest"))
+_INSERT = insert(_C).values(user_digest=bindparam("digest"), state=bindparam("state"),
+                            expires_at=bindparam("expires_at"), version=1)
+_UPDATE = (update(_C)
+           .where(_C.user_digest == bindparam("digest"), _C.version == bindparam("version"))
+           .values(state=bindparam("state"), expires_at=bindparam("expires_at"),
+                   version=_C.version + 1))
+_DELETE = delete(_C).where(_C.user_digest == bindparam("digest"),
+                           _C.version == bindparam("version"))
 
 
 def load(session: Session, pepper: bytes, user_id: str, now: datetime) -> Loaded:
@@ -141,17 +167,19 @@ def load(session: Session, pepper: bytes, user_id: str, now: datetime) -> Loaded
     row and its photos are deleted here)."""
     digest = line_ids.conversation_digest(pepper, user_id)
     key = line_ids.draft_key(pepper, user_id)
-    row = session.get(LineConversation, digest)
-    if row is None:
+    found = session.connection().execute(_LOAD, {"digest": digest}).first()
+    if found is None:
         return Loaded(user_id, digest, key, State(), None)
-    if _aware(row.expires_at) <= now:
-        _delete(session, row)
+    blob, expires_at, version = found
+    row = Stored(version)
+    if _aware(expires_at) <= now:
+        _delete(session, digest, row)
         return Loaded(user_id, digest, key, State(), None, expired=True)
     try:
-        record = envelope.decrypt_record(key, row.state, _aad(digest))
+        record = envelope.decrypt_record(key, blob, _aad(digest))
     except DecryptionFailed:
         # Unreadable (e.g. the pepper was replaced): start afresh rather than fail forever.
-        _delete(session, row)
+        _delete(session, digest, row)
         return Loaded(user_id, digest, key, State(), None, expired=True)
     return Loaded(user_id, digest, key, State.from_record(record), row)
 
@@ -159,38 +187,43 @@ def load(session: Session, pepper: bytes, user_id: str, now: datetime) -> Loaded
 def save(session: Session, loaded: Loaded, now: datetime) -> None:
     """Store ``loaded.state`` encrypted (or delete the row and its photos when idle).
 
-    Only flushes; a concurrent change of the same row raises ``StaleDataError`` at flush.
+    Writes at once; a concurrent change of the same row raises ``StaleDataError`` (another
+    version stored) or ``IntegrityError`` (another event stored the first one).
     """
+    session.flush()  # anything pending goes first, as it did when this flushed the ORM
     if loaded.state.idle:
         if loaded.row is not None:
-            _delete(session, loaded.row, photos=not loaded.no_photos)
+            _delete(session, loaded.digest, loaded.row, photos=not loaded.no_photos)
             loaded.row = None
         return
-    blob = envelope.encrypt_record(loaded.key, loaded.state.to_record(), _aad(loaded.digest))
+    values = {"digest": loaded.digest, "expires_at": expiry(now),
+              "state": envelope.encrypt_record(loaded.key, loaded.state.to_record(),
+                                               _aad(loaded.digest))}
+    connection = session.connection()
     if loaded.row is None:
-        loaded.row = LineConversation(user_digest=loaded.digest, state=blob,
-                                      expires_at=expiry(now))
-        session.add(loaded.row)
-    else:
-        loaded.row.state = blob
-        loaded.row.expires_at = expiry(now)
-    session.flush()
+        connection.execute(_INSERT, values)
+        loaded.row = Stored(1)
+        return
+    if connection.execute(_UPDATE, {**values, "version": loaded.row.version}).rowcount != 1:
+        raise StaleDataError("the conversation was changed by another event")
+    loaded.row.version += 1
 
 
-def _delete(session: Session, row: LineConversation, *, photos: bool = True) -> None:
+def _delete(session: Session, digest: bytes, row: Stored, *, photos: bool = True) -> None:
+    connection = session.connection()
     if photos:
-        session.execute(delete(LineDraftPhoto).where(
-            LineDraftPhoto.user_digest == row.user_digest))
-    session.delete(row)
-    session.flush()
+        connection.execute(delete(LineDraftPhoto).where(LineDraftPhoto.user_digest == digest))
+    if connection.execute(_DELETE, {"digest": digest, "version": row.version}).rowcount != 1:
+        raise StaleDataError("the conversation was changed by another event")
 
 
 def forget(session: Session, pepper: bytes, user_id: str) -> bool:
     """Delete everything kept for ``user_id`` (unfollow). Returns whether anything was there."""
-    row = session.get(LineConversation, line_ids.conversation_digest(pepper, user_id))
-    if row is None:
+    digest = line_ids.conversation_digest(pepper, user_id)
+    found = session.connection().execute(_LOAD, {"digest": digest}).first()
+    if found is None:
         return False
-    _delete(session, row)
+    _delete(session, digest, Stored(found.version))
     return True
 
 
