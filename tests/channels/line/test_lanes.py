@@ -4,6 +4,7 @@ a time and in the order LINE sent them; a job left by a worker that died is hand
 first. Needs the machine's Redis (skipped without it); each test uses lanes of its own and
 deletes them."""
 
+import gc
 import logging
 import os
 import signal
@@ -20,7 +21,7 @@ from rq import Queue
 from sqlalchemy.exc import OperationalError
 
 from rongrian.channels.line.dispatch import RQDispatcher, open_job, seal_job
-from rongrian.channels.line.jobs import run_worker
+from rongrian.channels.line.jobs import run_worker, warm_up
 from rongrian.channels.line.lanes import FAILED_SECONDS, MAX_ATTEMPTS, Lanes, lane_of
 from rongrian.channels.line.runtime import LineRuntime
 from rongrian.crypto.line_ids import queue_key
@@ -296,3 +297,14 @@ def test_a_job_that_failed_and_then_succeeded_starts_its_count_afresh(queue: str
     assert handler.seen == {user: [POISON]}
     assert lanes.set_aside() == 0
     assert not connection.exists(lanes.attempts)
+
+
+def test_a_worker_keeps_the_garbage_collector_off_what_it_loaded_at_start() -> None:
+    """A full collection that scans the Thai word list and the libraries stops every lane
+    thread for 100–800 ms (issue 11): the worker freezes what its warm-up loaded."""
+    gc.unfreeze()
+    try:
+        warm_up(cast(LineRuntime, WorkerRuntime()))
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
