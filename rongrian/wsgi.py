@@ -10,14 +10,15 @@ own connection pool — call them in the worker process, after any fork:
 
 Module attributes ``app``, ``public_app`` and ``staff_app`` (``rongrian.wsgi:app``) are the same,
 made on first access (importing this module reads nothing). Every app answers ``/healthz`` and
-``/readyz`` (``/staff/healthz`` when mounted) and logs no request.
+``/readyz`` (``/staff/healthz`` when mounted) and logs no request. What a factory made is frozen
+out of the garbage collector's sight (:func:`rongrian.admin.production.long_lived`).
 
 Raises :class:`rongrian.intake.errors.SetupError` when the instance has no secrets.
 """
 
 from typing import Any
 
-from rongrian.admin.production import WSGIApp, configure_logging
+from rongrian.admin.production import WSGIApp, configure_logging, long_lived
 from rongrian.admin.server import STAFF_PREFIX, combined_app
 from rongrian.admin.web.app import create_staff_app
 from rongrian.channels.web.app import create_public_app
@@ -29,19 +30,19 @@ __all__ = ["STAFF_PREFIX", "create_app", "create_public", "create_staff"]
 def create_app() -> WSGIApp:
     """Public app at ``/`` and staff app at ``/staff``, one pool, from the environment."""
     configure_logging()
-    return combined_app(from_environment())
+    return long_lived(combined_app(from_environment()))
 
 
 def create_public() -> WSGIApp:
     """The citizen app alone, from the environment."""
     configure_logging()
-    return create_public_app(from_environment())
+    return long_lived(create_public_app(from_environment()))
 
 
 def create_staff() -> WSGIApp:
     """The staff app alone (at ``/``), from the environment."""
     configure_logging()
-    return create_staff_app(from_environment())
+    return long_lived(create_staff_app(from_environment()))
 
 
 _FACTORIES = {"app": create_app, "public_app": create_public, "staff_app": create_staff}

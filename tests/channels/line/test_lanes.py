@@ -145,6 +145,7 @@ def test_one_worker_runs_several_lane_threads_and_keeps_each_users_order(queue: 
         stopper.join()
         for number, handler in handlers.items():
             signal.signal(number, handler)
+        gc.unfreeze()  # the worker's warm-up froze the test run's objects
         Queue(queue, connection=Redis.from_url(REDIS_URL)).delete(delete_jobs=True)
     assert runtime.seen == sent
     assert runtime.overlaps == 0

@@ -2,6 +2,7 @@
 and ``rongrian line worker`` handles them. Needs the machine's Redis on 127.0.0.1:6379 (the
 tests are skipped without it); each test uses a queue of its own and deletes it."""
 
+import gc
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
@@ -72,9 +73,13 @@ class RQLine:
         assert response.status_code == 200
 
     def work(self) -> bool:
-        """Run a worker until the queue is empty."""
-        return run_worker(self.runtime, self.settings.redis_url, self.settings.line_queue,
-                          burst=True)
+        """Run a worker until the queue is empty (its warm-up's freeze undone after: the test
+        run's objects stay collectable)."""
+        try:
+            return run_worker(self.runtime, self.settings.redis_url, self.settings.line_queue,
+                              burst=True)
+        finally:
+            gc.unfreeze()
 
     def tap(self, user: str, data: str) -> list[str]:
         event = webhooks.postback(user, data)
