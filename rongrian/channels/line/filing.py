@@ -181,7 +181,7 @@ def confirm_draft(ctx: Context, st: State, loaded: Loaded) -> list[Message]:
     except InvalidSubmission:
         return advance(ctx, st, loaded)
     extra: list[Message] = []
-    photos = store_state.photos(ctx.session, loaded)
+    photos = store_state.take_photos(ctx.session, loaded)
     if photos:
         try:
             with ctx.session.begin_nested():
@@ -191,7 +191,6 @@ def confirm_draft(ctx: Context, st: State, loaded: Loaded) -> list[Message]:
                     now=ctx.now))
         except InvalidSubmission:
             extra.append(ui.text(say("filed_photos_failed", st.lang)))
-    store_state.drop_photos(ctx.session, loaded)
     st.draft, st.step, st.resume, st.editing = None, "", "", False
     ctx.receipt = receipt_messages(ctx, st.lang, receipt.case_number, receipt.tracking_code)
     return [*ctx.receipt, *extra]

@@ -252,15 +252,18 @@ def count_photos(session: Session, loaded: Loaded) -> int:
     ) or 0)
 
 
-def photos(session: Session, loaded: Loaded) -> list[tuple[bytes, str]]:
-    """The draft's photos in order, decrypted: ``(cleaned bytes, media type)``."""
-    rows = session.scalars(
-        select(LineDraftPhoto).where(LineDraftPhoto.user_digest == loaded.digest)
-        .order_by(LineDraftPhoto.position)
-    )
+def take_photos(session: Session, loaded: Loaded) -> list[tuple[bytes, str]]:
+    """The draft's photos in order, decrypted (``(cleaned bytes, media type)``), deleted from
+    the draft in the same statement (``DELETE … RETURNING``: one round trip, none when filing a
+    draft without photos reads them first; issue 11). In the caller's transaction: a rollback
+    keeps them."""
+    rows = session.connection().execute(
+        delete(LineDraftPhoto).where(LineDraftPhoto.user_digest == loaded.digest)
+        .returning(LineDraftPhoto.id, LineDraftPhoto.position, LineDraftPhoto.blob)).all()
+    loaded.no_photos = True
     found = []
-    for row in rows:
-        record = aead.decrypt(loaded.key, row.blob, _photo_aad(loaded.digest, row.id))
+    for photo_id, _position, blob in sorted(rows, key=lambda row: row.position):
+        record = aead.decrypt(loaded.key, blob, _photo_aad(loaded.digest, photo_id))
         media_type, _newline, data = record.partition(b"\n")
         found.append((data, media_type.decode("ascii")))
     return found
