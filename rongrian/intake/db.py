@@ -40,7 +40,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _closed_by_server(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+#: ``ConnectionPoolEntry.info`` key of a connection made for this check-out, not yet used.
+_FRESH = "rongrian.fresh"
+
+
+def _mark_fresh(_dbapi_connection: Any, record: Any) -> None:
+    record.info[_FRESH] = True
+
+
+def _closed_by_server(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
     """Pool check-out of a PostgreSQL connection: refuse one the server has closed.
 
     An idle connection has nothing to read; a server that restarted, shut down or terminated
@@ -49,8 +57,12 @@ def _closed_by_server(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
     check out another (SQLAlchemy, "Disconnect Handling - Pessimistic", custom events). This
     replaces ``pool_pre_ping``'s ``SELECT 1``: the same promise without a round trip on every
     check-out (issue 11). A connection the server has not closed but cannot reach (a network
-    cut without a goodbye) is found by its first statement, as before.
+    cut without a goodbye) is found by its first statement, as before. A connection made for
+    this very check-out is not looked at: it has just talked to the server, and whatever it
+    may have left to read can never refuse every connection.
     """
+    if record.info.pop(_FRESH, False):
+        return
     connection = getattr(dbapi_connection, "driver_connection", dbapi_connection)
     if connection.closed:
         raise sa_exc.DisconnectionError
@@ -108,6 +120,7 @@ def make_engine(url: str, pool: PoolOptions | None = None) -> Engine:
     if "connect_timeout" not in make_url(url).query:
         connect_args["connect_timeout"] = pool.connect_timeout
     engine = create_engine(url, connect_args=connect_args, **sizing)
+    event.listen(engine, "connect", _mark_fresh)
     event.listen(engine, "checkout", _closed_by_server)
     return engine
 
