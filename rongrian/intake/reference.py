@@ -204,6 +204,9 @@ def load_reference(session: Session, token: str | None = None) -> Reference:
 
 #: The change token's read (:class:`ReferenceCache`), built once.
 _TOKEN = select(ReferenceVersion.token).where(ReferenceVersion.id == 1)
+#: The change token as a column of a caller's own statement (a scalar subquery), for
+#: :meth:`ReferenceCache.for_token`: the token then costs no round trip of its own (issue 11).
+TOKEN_COLUMN = _TOKEN.scalar_subquery().label("reference_token")
 
 
 class ReferenceCache:
@@ -217,7 +220,13 @@ class ReferenceCache:
     def get(self, session: Session) -> Reference:
         """The current reference: the kept one when the token is unchanged (one statement),
         else read again (seven). Raises what ``session`` raises when the database is down."""
-        token = session.connection().scalar(_TOKEN)
+        return self.for_token(session, session.connection().scalar(_TOKEN))
+
+    def for_token(self, session: Session, token: str | None) -> Reference:
+        """The current reference, given the change token the caller read in one of its own
+        statements (:data:`TOKEN_COLUMN`): the kept one when the token is unchanged (no
+        statement), else read again through ``session`` (six). Raises what ``session`` raises
+        when the database is down."""
         held = self._held
         if held is not None and token is not None and held.token == token:
             return held

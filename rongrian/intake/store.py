@@ -7,6 +7,7 @@ and those of :mod:`rongrian.intake.submission`, are re-exported here.
 """
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -34,7 +35,7 @@ from rongrian.intake.models import (
     Sensitivity,
     Status,
 )
-from rongrian.intake.reference import CategoryFacts, Reference, load_reference
+from rongrian.intake.reference import TOKEN_COLUMN, CategoryFacts, Reference, load_reference
 from rongrian.intake.submission import (
     IDENTITY_RECORD_BYTES,
     LIMITS,
@@ -107,7 +108,8 @@ _BY_DIGEST = (select(Complaint)
 #: whether the case has files comes along, so a case without any spares the files' statement.
 _THREAD_BY_DIGEST = (
     select(Complaint, Rating.score, CaseEvent,
-           exists().where(Attachment.complaint_id == Complaint.id).label("has_files"))
+           exists().where(Attachment.complaint_id == Complaint.id).label("has_files"),
+           TOKEN_COLUMN)
     .options(*_NOT_SHOWN)
     .outerjoin(Rating, Rating.complaint_id == Complaint.id)
     .outerjoin(CaseEvent, CaseEvent.complaint_id == Complaint.id)
@@ -167,15 +169,21 @@ def events_of(session: Session, complaint_id: uuid.UUID) -> list[CaseEvent]:
     )
 
 
+#: What gives the organisation for the change token read with the thread
+#: (:meth:`rongrian.intake.reference.ReferenceCache.for_token`).
+ReferenceForToken = Callable[[str | None], Reference]
+
+
 def read_thread(session: Session, pepper: bytes, code_text: str, *,
-                reference: Reference | None = None) -> ComplainantView:
+                reference: Reference | ReferenceForToken | None = None) -> ComplainantView:
     """What the holder of a tracking code may read: status history, replies, own additions.
 
     ``reference`` is the organisation as the caller holds it
     (:class:`rongrian.intake.reference.ReferenceCache`), for the category's and the unit's
-    names; read through ``session`` when not given. Raises ``MalformedTrackingCode`` for text
-    that cannot be a code and :class:`ComplaintNotFound` for a well-formed code that opens
-    nothing.
+    names, or what gives it for the change token this statement reads along (so a lookup is
+    one round trip); read through ``session`` when not given. Raises
+    ``MalformedTrackingCode`` for text that cannot be a code and :class:`ComplaintNotFound` for
+    a well-formed code that opens nothing.
     """
     code = normalise(code_text)
     digest = tracking_digest(pepper, code)
@@ -196,6 +204,8 @@ def read_thread(session: Session, pepper: bytes, code_text: str, *,
             text = record.get("text")
             due_on = date.fromisoformat(record["due_on"]) if "due_on" in record else None
         entries.append(ThreadEntry(event.kind, event.occurred_on, event.status, text, due_on))
+    if callable(reference):
+        reference = reference(rows[0][4])
     reference = reference or load_reference(session)
     category = reference.category_by_id(complaint.category_id)
     unit = reference.unit_by_id(complaint.unit_id)

@@ -61,6 +61,17 @@ def current_reference() -> Reference:
     return reference
 
 
+def reference_for_token(token: str | None) -> Reference:
+    """:func:`current_reference`, given the change token the request read in a statement of
+    its own (:data:`rongrian.intake.reference.TOKEN_COLUMN`): no statement when this worker
+    keeps the organisation of that token (issue 11)."""
+    if "rongrian_reference" not in g:
+        cache: ReferenceCache = current_app.extensions[REFERENCE_CACHE]
+        g.rongrian_reference = cache.for_token(db(), token)
+    reference: Reference = g.rongrian_reference
+    return reference
+
+
 def current_agency() -> AgencyView | None:
     """The agency of this request; ``None`` before set-up or when the database cannot be read
     (an error page must still render)."""

@@ -69,7 +69,7 @@ from rongrian.intake.store import add_information as store_information
 from rongrian.intake.suggest import suggest_category
 from rongrian.intake.tracking_codes import display, normalise
 from rongrian.settings import Settings
-from rongrian.web.agency import current_reference
+from rongrian.web.agency import current_reference, reference_for_token
 from rongrian.web.app import current_locale, db, hashed_client_key, reading_db, settings_of
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -256,7 +256,8 @@ def _thread_or_error(code_text: str, track_form: TrackForm | None = None,
     The 404 body never depends on what was typed, so every unknown code gets the same page.
     """
     try:
-        view = read_thread(db(), _pepper(), code_text, reference=current_reference())
+        # The organisation's change token comes with the thread: one round trip (issue 11).
+        view = read_thread(db(), _pepper(), code_text, reference=reference_for_token)
     except MalformedTrackingCode:
         form = track_form or TrackForm(formdata=None, code=code_text)
         return render_template("track.html", form=form, malformed=True,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask.testing import FlaskClient
-from sqlalchemy import Connection, Engine, event
+from sqlalchemy import Connection, Engine, event, text
 
 from rongrian.intake.attachments import files_by_code
 from rongrian.settings import Settings
@@ -48,9 +48,9 @@ def test_a_tracking_lookup_runs_without_a_transaction(public_client: FlaskClient
     assert filed.case_number in page.get_data(as_text=True)
     assert seen
     assert all(alone for _statement, alone in seen), seen
-    # No file was sent with this case: its thread is the one statement besides the
-    # organisation's token, and no attachment is read.
-    assert len(seen) <= 2, seen
+    # No file was sent with this case, and the organisation's change token comes with the
+    # thread: one statement, and no attachment is read.
+    assert len(seen) == 1, seen
     assert not any("attachment.storage_name" in statement for statement, _alone in seen), seen
 
 
@@ -90,3 +90,16 @@ def test_a_case_with_a_file_still_lists_it(public_client: FlaskClient, demo: Dem
         page = track(public_client, found.group(1)).get_data(as_text=True)
     assert "attachment.storage_name" in " ".join(statement for statement, _alone in seen)
     assert 'id="your-files"' in page
+
+
+def test_a_lookup_shows_the_organisation_as_changed_by_another_writer(
+    public_client: FlaskClient, filed: Filed, engine: Engine,
+) -> None:
+    """The token read with the thread is checked as the token of a page's own read is: a
+    unit renamed in plain SQL (another worker, ``psql``) shows on the very next lookup."""
+    assert "กองช่าง" in track(public_client, KNOWN_DISPLAY).get_data(as_text=True)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE unit SET name_th = 'กองช่างและผังเมือง' "
+                                "WHERE code = 'WORKS'"))
+    page = track(public_client, KNOWN_DISPLAY).get_data(as_text=True)
+    assert "กองช่างและผังเมือง" in page
