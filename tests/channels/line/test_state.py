@@ -17,6 +17,15 @@ def _asking(step: str) -> state.State:
     return state.State(step=step, draft=state.Draft(what=["ไฟทางดับ"]))
 
 
+def _saved_draft(demo: Demo, now: datetime) -> None:
+    """A conversation stored by an earlier event: a draft asking where it happened."""
+    with demo.sessions() as session:
+        loaded = state.load(session, PEPPER, USER, now)
+        loaded.state = _asking("where")
+        state.save(session, loaded, now)
+        session.commit()
+
+
 def test_a_saved_conversation_loads_again_until_it_expires(demo: Demo) -> None:
     now = datetime.now(UTC)
     with demo.sessions() as session:
@@ -45,11 +54,7 @@ def test_a_saved_conversation_loads_again_until_it_expires(demo: Demo) -> None:
 @pytest.mark.parametrize("second", ["changes", "ends"])
 def test_two_events_of_one_user_cannot_overwrite_each_other(demo: Demo, second: str) -> None:
     now = datetime.now(UTC)
-    with demo.sessions() as session:
-        first = state.load(session, PEPPER, USER, now)
-        first.state = _asking("where")
-        state.save(session, first, now)
-        session.commit()
+    _saved_draft(demo, now)
     with demo.sessions() as one, demo.sessions() as other:
         mine = state.load(one, PEPPER, USER, now)
         theirs = state.load(other, PEPPER, USER, now)
@@ -69,11 +74,7 @@ def test_two_events_of_one_user_cannot_overwrite_each_other(demo: Demo, second: 
 
 def test_unfollow_forgets_the_conversation(demo: Demo) -> None:
     now = datetime.now(UTC)
-    with demo.sessions() as session:
-        loaded = state.load(session, PEPPER, USER, now)
-        loaded.state = _asking("where")
-        state.save(session, loaded, now)
-        session.commit()
+    _saved_draft(demo, now)
     with demo.sessions() as session:
         assert state.forget(session, PEPPER, USER)
         assert not state.forget(session, PEPPER, USER)
