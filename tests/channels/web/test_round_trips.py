@@ -5,6 +5,7 @@ one (all of it or nothing), and a case without files is shown without reading fi
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from flask.testing import FlaskClient
 from sqlalchemy import Connection, Engine, event, text
@@ -25,12 +26,18 @@ from tests.conftest import Demo, csrf_token
 
 @contextmanager
 def statements(engine: Engine) -> Iterator[list[tuple[str, bool]]]:
-    """Each statement ``engine`` runs meanwhile, with whether it ran without a transaction."""
+    """Each statement ``engine`` runs meanwhile, with whether the driver ran it without a
+    transaction (autocommit)."""
     seen: list[tuple[str, bool]] = []
 
-    def record(conn: Connection, _cursor: object, statement: str, *_rest: object) -> None:
-        isolation = conn.get_execution_options().get("isolation_level")
-        seen.append((statement, isolation == "AUTOCOMMIT"))
+    def record(_conn: Connection, cursor: Any, statement: str, *_rest: object) -> None:
+        # What the driver does, not what SQLAlchemy was asked: a connection a reading page
+        # used goes back to the pool and must be in transactions again for the next writer.
+        driver = cursor.connection
+        alone = getattr(driver, "autocommit", None)  # psycopg
+        if not isinstance(alone, bool):
+            alone = driver.isolation_level is None  # sqlite3 (Python 3.11)
+        seen.append((statement, alone))
 
     event.listen(engine, "before_cursor_execute", record)
     try:
