@@ -254,9 +254,8 @@ def count_photos(session: Session, loaded: Loaded) -> int:
 
 def take_photos(session: Session, loaded: Loaded) -> list[tuple[bytes, str]]:
     """The draft's photos in order, decrypted (``(cleaned bytes, media type)``), deleted from
-    the draft in the same statement (``DELETE … RETURNING``: one round trip, none when filing a
-    draft without photos reads them first; issue 11). In the caller's transaction: a rollback
-    keeps them."""
+    the draft by the same statement (``DELETE … RETURNING``: one round trip where a read and a
+    delete took two; issue 11). In the caller's transaction: a rollback keeps them."""
     rows = session.connection().execute(
         delete(LineDraftPhoto).where(LineDraftPhoto.user_digest == loaded.digest)
         .returning(LineDraftPhoto.id, LineDraftPhoto.position, LineDraftPhoto.blob)).all()
