@@ -8,14 +8,15 @@ schema holding the demo municipality with known passwords (:data:`PASSWORDS`).
 import email.message
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from rongrian.admin.migrate import upgrade
@@ -58,6 +59,17 @@ def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     upgrade(made)
     yield made
     made.dispose()
+
+
+@contextmanager
+def each_statement(engine: Engine | Connection, record: Callable[..., None]) -> Iterator[None]:
+    """Call ``record(conn, cursor, statement, parameters, context, executemany)`` for every
+    statement ``engine`` sends inside the block (SQLAlchemy's ``before_cursor_execute``)."""
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 def wipe(engine: Engine) -> None:

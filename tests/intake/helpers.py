@@ -6,14 +6,14 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rongrian.intake.keyring import UnlockedAccount, unlock_account
 from rongrian.intake.models import StaffAccount
 from rongrian.intake.queue import QueueFilter, QueueRow, Tab, queue_page
 from rongrian.intake.store import Identity, Submission
-from tests.conftest import PASSWORDS
+from tests.conftest import PASSWORDS, each_statement
 
 BASE = Submission(
     kind="complaint",
@@ -62,9 +62,5 @@ def statements(session: Session) -> Iterator[list[str]]:
     def record(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
         seen.append(statement)
 
-    engine = session.get_bind()
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with each_statement(session.get_bind(), record):
         yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask.testing import FlaskClient
-from sqlalchemy import Connection, Engine, event, text
+from sqlalchemy import Connection, Engine, text
 
 from rongrian.intake.attachments import files_by_code
 from rongrian.settings import Settings
@@ -21,7 +21,7 @@ from tests.channels.web.helpers import (
     post_report,
     track,
 )
-from tests.conftest import Demo, csrf_token
+from tests.conftest import Demo, csrf_token, each_statement
 
 
 @contextmanager
@@ -39,11 +39,8 @@ def statements(engine: Engine) -> Iterator[list[tuple[str, bool]]]:
             alone = driver.isolation_level is None  # sqlite3 (Python 3.11)
         seen.append((statement, alone))
 
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with each_statement(engine, record):
         yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def test_a_tracking_lookup_runs_without_a_transaction(public_client: FlaskClient,

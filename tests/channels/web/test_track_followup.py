@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from rongrian.intake.closing import move_case
@@ -15,7 +15,7 @@ from rongrian.intake.models import Complaint, Rating, Status
 from rongrian.intake.store import Submission, file_complaint
 from rongrian.settings import Settings
 from tests.channels.web.helpers import KNOWN_DISPLAY, Filed, as_staff, track
-from tests.conftest import Demo, csrf_token
+from tests.conftest import Demo, csrf_token, each_statement
 
 TOKEN = re.compile(r'name="submission_token" type="hidden" value="([^"]+)"')
 #: A tiny valid PNG (1x1), standing for a cleaned "after" photo.
@@ -137,12 +137,9 @@ def test_the_rating_and_the_agency_photo_are_shown_from_few_reads(
     def record(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
         seen.append(statement)
 
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with each_statement(engine, record):
         body = public_client.post("/track", data={"code": KNOWN_DISPLAY, "csrf_token": token}
                                   ).get_data(as_text=True)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     rating = body.split('id="rating"')[1]
     assert "4" in rating.split('id="current-rating"')[1][:120]
     assert re.search(r'<input checked[^>]*value="4"', rating)
