@@ -11,6 +11,7 @@ Content-Security-Policy allows ``img-src 'self'`` only), at an address versioned
 so browsers may cache it.
 """
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from flask import Flask, Response, abort, current_app, g, request
@@ -54,20 +55,21 @@ def current_reference() -> Reference:
     """The organisation as this request reads it (read once per request, through the request's
     session, from the app's cache). Raises ``SQLAlchemyError`` when the database cannot be
     read."""
-    if "rongrian_reference" not in g:
-        cache: ReferenceCache = current_app.extensions[REFERENCE_CACHE]
-        g.rongrian_reference = cache.get(db())
-    reference: Reference = g.rongrian_reference
-    return reference
+    return _kept_for_request(lambda cache: cache.get(db()))
 
 
 def reference_for_token(token: str | None) -> Reference:
     """:func:`current_reference`, given the change token the request read in a statement of
     its own (:data:`rongrian.intake.reference.TOKEN_COLUMN`): no statement when this worker
     keeps the organisation of that token (issue 11)."""
+    return _kept_for_request(lambda cache: cache.for_token(db(), token))
+
+
+def _kept_for_request(read: Callable[[ReferenceCache], Reference]) -> Reference:
+    """The request's reference: ``read`` from the app's cache on first use, then kept in
+    ``g`` for the rest of the request."""
     if "rongrian_reference" not in g:
-        cache: ReferenceCache = current_app.extensions[REFERENCE_CACHE]
-        g.rongrian_reference = cache.for_token(db(), token)
+        g.rongrian_reference = read(current_app.extensions[REFERENCE_CACHE])
     reference: Reference = g.rongrian_reference
     return reference
 

@@ -130,12 +130,7 @@ def _select_locale() -> str:
 
 def db() -> Session:
     """The request's database session (opened on first use, closed at teardown)."""
-    if "db" not in g:
-        from flask import current_app
-
-        factory: sessionmaker[Session] = current_app.extensions[SESSION_FACTORY]
-        g.db = factory()
-    return g.db  # type: ignore[no-any-return]
+    return _request_session(reading=False)
 
 
 def reading_db() -> Session:
@@ -149,11 +144,17 @@ def reading_db() -> Session:
     that one is returned as it is. Never for a request that writes: each write would commit
     alone.
     """
+    return _request_session(reading=True)
+
+
+def _request_session(*, reading: bool) -> Session:
+    """The request's session, kept in ``g`` and closed at teardown; opened on first use, on
+    the app's reading engine (:data:`READING_ENGINE`) when ``reading``."""
     if "db" not in g:
         from flask import current_app
 
         factory: sessionmaker[Session] = current_app.extensions[SESSION_FACTORY]
-        g.db = factory(bind=current_app.extensions[READING_ENGINE])
+        g.db = factory(bind=current_app.extensions[READING_ENGINE]) if reading else factory()
     return g.db  # type: ignore[no-any-return]
 
 
