@@ -206,8 +206,14 @@ def _file(form: ReportForm, question: Question) -> ResponseReturnValue:
 def _file_with(submission: Submission, cleaned: list[CleanedFile], ticket: once.Ticket,
                *, notice_email: str = "") -> str:
     """File ``submission`` with its cleaned files in one transaction, spending ``ticket`` in
-    it, and keep ``notice_email`` (when notices are offered) sealed for notices; return the
-    receipt page.
+    it, and keep ``notice_email`` (when notices are offered) sealed for notices; commit; return
+    the receipt page.
+
+    The receipt (its QR code and its page) is drawn after the commit: the filing holds its
+    fiscal year's case-number counter row locked until it commits, so every other filing
+    waits for it (:mod:`rongrian.intake.filing_rows`); drawing outside that lock keeps the
+    wait short (issue 11). What was filed is kept even if the page then fails; sending the
+    form again then gets the "already received" page.
 
     Raises ``InvalidSubmission`` or ``SubmissionAlreadyReceived`` (rolled back by the caller;
     files written are deleted)."""
@@ -220,18 +226,17 @@ def _file_with(submission: Submission, cleaned: list[CleanedFile], ticket: once.
                                      settings.attachments_dir,
                                      [(item.stream, item.media_type) for item in cleaned])
     try:
-        # The QR code is our own markup, drawn from the code we just made: nothing typed.
-        qr_svg = Markup(tracking_link_svg(settings.public_base_url,  # noqa: S704
-                                          receipt.tracking_code))
         files = [{"name": generic_name(receipt.case_number, row.position, item.media_type),
-                  "kind": item.kind, "size": item.size} for row, item in zip(stored, cleaned,
-                                                                              strict=True)]
-        page = render_template("receipt.html", receipt=receipt, qr_svg=qr_svg, files=files)
+                  "kind": item.kind, "size": item.size}
+                 for row, item in zip(stored, cleaned, strict=True)]
     except BaseException:
         discard_files(settings.attachments_dir, stored)
         raise
     commit_or_discard(db(), settings.attachments_dir, stored)
-    return page
+    # The QR code is our own markup, drawn from the code we just made: nothing typed.
+    qr_svg = Markup(tracking_link_svg(settings.public_base_url,  # noqa: S704
+                                      receipt.tracking_code))
+    return render_template("receipt.html", receipt=receipt, qr_svg=qr_svg, files=files)
 
 
 def track() -> ResponseReturnValue:
