@@ -7,10 +7,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, func, select, text
 
+from rongrian.channels.web import views as web_views
 from rongrian.intake.attachments import files_by_code
+from rongrian.intake.models import Complaint
 from rongrian.settings import Settings
 from tests.channels import samples
 from tests.channels.web.helpers import (
@@ -75,6 +78,28 @@ def test_a_filing_writes_in_one_transaction(public_client: FlaskClient, demo: De
     assert TRACKING_CODE.search(receipt.get_data(as_text=True))
     assert any("INSERT" in statement for statement, _alone in seen)
     assert not any(alone for _statement, alone in seen), seen
+
+
+def test_a_filing_is_committed_before_its_receipt_is_drawn(
+    public_client: FlaskClient, demo: Demo, engine: Engine, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A filing keeps its fiscal year's case-number counter locked until it commits, and every
+    other filing waits for that lock: the QR code and the receipt page are drawn after the
+    commit, so no citizen's filing waits on another's receipt."""
+    seen_while_drawing: list[int] = []
+    draw = web_views.tracking_link_svg
+
+    def drawing(base_url: str, code: str) -> str:
+        with engine.connect() as other:  # another worker's view of the database
+            seen_while_drawing.append(other.scalar(select(func.count()).select_from(Complaint))
+                                      or 0)
+        return draw(base_url, code)
+
+    monkeypatch.setattr(web_views, "tracking_link_svg", drawing)
+    receipt = post_report(public_client)
+    assert receipt.status_code == 200
+    assert TRACKING_CODE.search(receipt.get_data(as_text=True))
+    assert seen_while_drawing == [1]
 
 
 def test_a_case_with_a_file_still_lists_it(public_client: FlaskClient, demo: Demo,
