@@ -10,7 +10,7 @@ import re
 import socket
 import statistics
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from rongrian.admin.migrate import upgrade
 from rongrian.admin.organisation import Organisation, create_demo_organisation
 from rongrian.intake.db import make_engine, make_session_factory
+from rongrian.settings import create_secrets
 
 #: Default PostgreSQL database of the benchmarks (trust authentication on loopback).
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/rongrian_bench"
@@ -94,6 +95,21 @@ def install_demo(engine: Engine, strength: str) -> tuple[Organisation, float]:
         organisation = create_demo_organisation(session, strength=strength)
         session.commit()
     return organisation, time.perf_counter() - started
+
+
+def fresh_instance(database_url: str, folder: Path,
+                   seed: Callable[[Engine], None] | None = None) -> Path:
+    """A new instance folder with fresh secrets under ``folder``, and the PostgreSQL database
+    ``database_url`` emptied and set up with the demo municipality (test-strength keys);
+    ``seed(engine)`` fills it further before its connections are let go. Returns the folder."""
+    instance = folder / "instance"
+    create_secrets(instance)
+    engine = fresh_database("postgresql", database_url, folder / "unused.db")
+    install_demo(engine, "test")
+    if seed is not None:
+        seed(engine)
+    engine.dispose()
+    return instance
 
 
 class StatementCounter:

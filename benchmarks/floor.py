@@ -6,10 +6,11 @@ settings as :mod:`benchmarks.side_by_side` (two sync workers each, PostgreSQL, r
 Redis), all five on one database and one instance folder, each made by
 :func:`create_variant` with some of these parts taken out:
 
-- ``page``: the receipt and the thread page replaced by the reference's three-line templates;
+- ``page``: the receipt and the thread page replaced by the reference's three-line templates,
+  compiled once and given only the facts they show;
 - ``data``: for a filing, ``file_complaint`` replaced by a receipt made without sealing or
-  writing anything; for a lookup, each code's thread (and standing) read once and then kept,
-  so no database and no decryption (the cost of reading a thread, whatever the code);
+  writing anything; for a lookup, the first code's thread (and standing) read once and shown
+  for every code, so no database and no decryption;
 - ``limit``: the rate limits off.
 
 Then, interleaving the servers, ``--citizens`` virtual citizens in a closed loop
@@ -26,7 +27,6 @@ Empties both PostgreSQL databases it is given.
 """
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
@@ -37,29 +37,18 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from sqlalchemy.engine import make_url
-
 from benchmarks.closed_loop import Phase, run_phase
-from benchmarks.common import (
-    ensure_pg_database,
-    fresh_database,
-    install_demo,
-    load_line,
-    machine_line,
-)
+from benchmarks.common import fresh_instance, load_line, machine_line
 from benchmarks.intake_http import make_forms
-from benchmarks.reference.app import RECEIPT, THREAD, create_schema, environment
+from benchmarks.reference.app import RECEIPT, THREAD
 from benchmarks.side_by_side import (
-    DEFAULT_REDIS,
-    DEFAULT_REF_URL,
-    DEFAULT_URL,
     GOAL_RATIO,
     Server,
+    add_server_options,
+    reference_environment,
     rongrian_env,
     start,
 )
-from rongrian.admin.organisation import STARTING_CATEGORIES
-from rongrian.settings import create_secrets
 
 #: The servers, by the parts taken out (``-`` for none: the application as deployed).
 VARIANTS = ("-", "page", "data", "page+data", "page+data+limit")
@@ -81,25 +70,29 @@ def _swap(module: ModuleType, name: str, value: object) -> Any:
 
 
 def _reference_pages() -> None:
-    """The receipt and the thread page rendered as the reference renders its own
-    (``render_template_string`` of its templates, given the same facts)."""
-    from flask import render_template_string
+    """The receipt and the thread page rendered from the reference's templates, compiled once
+    and given only the facts they show: the least a page can cost."""
+    from flask import current_app
 
     from rongrian.channels.web import views
 
     rongrian_render: Any = getattr(views, "render_template")  # noqa: B009 - typed as Any
+    compiled: dict[str, Any] = {}
 
     def render_template(name: str, **context: Any) -> str:
         if name not in _REFERENCE_PAGES:
             return str(rongrian_render(name, **context))
         source, arguments = _REFERENCE_PAGES[name]
-        return render_template_string(source, **arguments(context))
+        if name not in compiled:
+            compiled[name] = current_app.jinja_env.from_string(source)
+        return str(compiled[name].render(arguments(context)))
 
     _swap(views, "render_template", render_template)
 
 
 def _no_data() -> None:
-    """No sealing and no writing for a filing; each code's thread read once, then kept."""
+    """No sealing and no writing for a filing; for a lookup, the first code's thread and
+    standing read once and shown for every code (the page's status is what is counted)."""
     from rongrian.channels.web import views
     from rongrian.intake import complainant
     from rongrian.intake.filing import Receipt
@@ -112,12 +105,12 @@ def _no_data() -> None:
         return Receipt(display(new_tracking_code()), f"2570/{filed[0]:06d}", uuid.uuid4())
 
     def kept(read: Any) -> Any:
-        answers: dict[str, Any] = {}
+        answers: list[Any] = []
 
-        def once(session: Any, pepper: bytes, code_text: str, **kwargs: Any) -> Any:
-            if code_text not in answers:
-                answers[code_text] = read(session, pepper, code_text, **kwargs)
-            return answers[code_text]
+        def once(*args: Any, **kwargs: Any) -> Any:
+            if not answers:
+                answers.append(read(*args, **kwargs))
+            return answers[0]
         return once
 
     _swap(views, "file_complaint", file_complaint)
@@ -192,16 +185,8 @@ def measure(options: argparse.Namespace, ref: Server, ours: list[Server]) -> Non
 def main(argv: Sequence[str] | None = None) -> int:
     options = parse_args(argv)
     folder = Path(tempfile.mkdtemp(prefix="rongrian-floor-"))
-    instance = folder / "instance"
-    create_secrets(instance)
-    engine = fresh_database("postgresql", options.database_url, folder / "unused.db")
-    install_demo(engine, "test")
-    engine.dispose()
-    ensure_pg_database(make_url(options.reference_url.replace(
-        "postgresql://", "postgresql+psycopg://")).render_as_string(hide_password=False))
-    create_schema(options.reference_url)
-    categories = [row[0] for row in STARTING_CATEGORIES]
-    units = sorted({row[3] for row in STARTING_CATEGORIES} | {"PALAD", "FINANCE", "WORKS"})
+    instance = fresh_instance(options.database_url, folder)
+    ref_env = reference_environment(options.reference_url)
     print(machine_line())
     print(f"servers: the reference and Rongrian with parts taken out ({', '.join(VARIANTS)}), "
           f"{options.workers} sync workers each; {options.citizens} virtual citizens, "
@@ -209,8 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     env = rongrian_env(options, instance, "https://report.example.go.th")
     started: list[Server] = []
     try:
-        ref = start("reference", "benchmarks.reference.app:create_app()",
-                    {**os.environ, **environment(options.reference_url, categories, units)},
+        ref = start("reference", "benchmarks.reference.app:create_app()", ref_env,
                     options.workers, folder / "reference.log")
         started.append(ref)
         for parts in VARIANTS:
@@ -226,13 +210,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else "")
-    parser.add_argument("--database-url", default=DEFAULT_URL)
-    parser.add_argument("--reference-url", default=DEFAULT_REF_URL, help="psycopg conninfo")
-    parser.add_argument("--redis", default=DEFAULT_REDIS, help="Rongrian's rate-limit storage")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--citizens", type=int, default=4)
-    parser.add_argument("--seconds", type=float, default=10.0, help="per run")
-    parser.add_argument("--rounds", type=int, default=2)
+    add_server_options(parser, seconds=10.0)
     return parser.parse_args(argv)
 
 

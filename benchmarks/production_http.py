@@ -31,15 +31,13 @@ import requests
 
 from benchmarks.common import (
     free_port,
-    fresh_database,
+    fresh_instance,
     hidden_fields,
-    install_demo,
     load_line,
     machine_line,
     summarise_latencies,
 )
 from benchmarks.intake_http import Form, make_forms
-from rongrian.settings import create_secrets
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/rongrian_bench_prod"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/15"
@@ -118,11 +116,7 @@ def start_server(options: argparse.Namespace, instance: Path, port: int,
 
 def run(options: argparse.Namespace) -> None:
     folder = Path(tempfile.mkdtemp(prefix="rongrian-bench-prod-"))
-    instance = folder / "instance"
-    create_secrets(instance)
-    engine = fresh_database("postgresql", options.database_url, folder / "unused.db")
-    install_demo(engine, "test")
-    engine.dispose()
+    instance = fresh_instance(options.database_url, folder)
     forms = make_forms(options.submissions, seed=7)
     port = free_port()
     base = f"http://127.0.0.1:{port}"

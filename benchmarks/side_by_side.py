@@ -38,14 +38,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from benchmarks.closed_loop import CitizenResult, Phase, run_phase
 from benchmarks.common import (
     ensure_pg_database,
     free_port,
-    fresh_database,
-    install_demo,
+    fresh_instance,
     load_line,
     machine_line,
     summarise_latencies,
@@ -54,7 +54,6 @@ from benchmarks.intake_http import make_forms
 from benchmarks.reference.app import create_schema, environment
 from benchmarks.summary_1m import fill
 from rongrian.admin.organisation import STARTING_CATEGORIES
-from rongrian.settings import create_secrets
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/rongrian_perf"
 DEFAULT_REF_URL = "postgresql://postgres@127.0.0.1:5432/rongrian_perf_ref"
@@ -245,24 +244,30 @@ def line(options: argparse.Namespace) -> None:
                     options.seconds, 16, mode, workers, options.redis_line, 60.0, LINE_NICE))
 
 
+def reference_environment(reference_url: str) -> dict[str, str]:
+    """The reference's database ``reference_url`` (a psycopg conninfo) made if missing with its
+    table recreated, and the environment its workers run with: this one plus fresh secrets, a
+    unit's public key and the demo's category and unit codes."""
+    ensure_pg_database(make_url(reference_url.replace("postgresql://", "postgresql+psycopg://")
+                                ).render_as_string(hide_password=False))
+    create_schema(reference_url)
+    categories = [row[0] for row in STARTING_CATEGORIES]
+    units = sorted({row[3] for row in STARTING_CATEGORIES} | {"PALAD", "FINANCE", "WORKS"})
+    return {**os.environ, **environment(reference_url, categories, units)}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     options = parse_args(argv)
     folder = Path(tempfile.mkdtemp(prefix="rongrian-side-by-side-"))
-    instance = folder / "instance"
-    create_secrets(instance)
-    engine = fresh_database("postgresql", options.database_url, folder / "unused.db")
-    install_demo(engine, "test")
-    if options.seed_complaints:
-        print(f"filling {options.seed_complaints} complaints …", flush=True)
-        print(f"  filled in {fill(engine, options.seed_complaints, seed=5):.1f} s", flush=True)
-    engine.dispose()
-    ensure_pg_database(make_url(options.reference_url.replace("postgresql://",
-                                                              "postgresql+psycopg://")
-                                ).render_as_string(hide_password=False))
-    create_schema(options.reference_url)
-    categories = [row[0] for row in STARTING_CATEGORIES]
-    units = sorted({row[3] for row in STARTING_CATEGORIES} | {"PALAD", "FINANCE", "WORKS"})
-    ref_env = {**os.environ, **environment(options.reference_url, categories, units)}
+
+    def seed(engine: Engine) -> None:
+        if options.seed_complaints:
+            print(f"filling {options.seed_complaints} complaints …", flush=True)
+            print(f"  filled in {fill(engine, options.seed_complaints, seed=5):.1f} s",
+                  flush=True)
+
+    instance = fresh_instance(options.database_url, folder, seed)
+    ref_env = reference_environment(options.reference_url)
     print(machine_line())
     print(f"servers: gunicorn {' '.join(GUNICORN[:2])} --workers {options.workers}; "
           f"{options.citizens} virtual citizens (processes), closed loop, "
@@ -291,15 +296,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else "")
+def add_server_options(parser: argparse.ArgumentParser, *, seconds: float) -> None:
+    """The options of a run of the two servers side by side: databases, Redis, workers,
+    citizens, ``--seconds`` per run (default ``seconds``) and rounds."""
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--reference-url", default=DEFAULT_REF_URL, help="psycopg conninfo")
     parser.add_argument("--redis", default=DEFAULT_REDIS, help="Rongrian's rate-limit storage")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--citizens", type=int, default=4)
-    parser.add_argument("--seconds", type=float, default=15.0, help="per run")
+    parser.add_argument("--seconds", type=float, default=seconds, help="per run")
     parser.add_argument("--rounds", type=int, default=2)
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else "")
+    add_server_options(parser, seconds=15.0)
     parser.add_argument("--fresh-form", action="store_true",
                         help="GET the form before each POST (the one-time token spent)")
     parser.add_argument("--memory", type=int, default=0, metavar="N")
