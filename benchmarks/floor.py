@@ -62,11 +62,10 @@ _REFERENCE_PAGES: dict[str, tuple[str, Callable[[dict[str, Any]], dict[str, Any]
 }
 
 
-def _swap(module: ModuleType, name: str, value: object) -> Any:
-    """Put ``value`` in place of ``module.name``; return what was there."""
-    was = getattr(module, name)
+def _swap(module: ModuleType, name: str, value: object) -> None:
+    """Put ``value`` in place of ``module.name`` (an attribute it has)."""
+    getattr(module, name)  # AttributeError for a name the module lost: never add a new one
     setattr(module, name, value)
-    return was
 
 
 def _reference_pages() -> None:
