@@ -12,7 +12,7 @@ so browsers may cache it.
 """
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from flask import Flask, Response, abort, current_app, g, request
 from sqlalchemy import select
@@ -86,7 +86,8 @@ def current_agency() -> AgencyView | None:
         except SQLAlchemyError:
             db().rollback()
             facts = None
-        g.rongrian_agency = AgencyView(**asdict(facts)) if facts is not None else None
+        # ``vars``, not ``asdict``: the facts are flat strings, and asdict deep-copies them.
+        g.rongrian_agency = AgencyView(**vars(facts)) if facts is not None else None
     agency: AgencyView | None = g.rongrian_agency
     return agency
 

@@ -9,6 +9,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import (
@@ -41,6 +42,9 @@ HERE = Path(__file__).resolve().parent
 #: Sarabun (SIL Open Font License) as packaged on PyPI by fontpkg-sarabun; served from our host.
 FONTS = Path(str(resources.files("fontpkg_sarabun"))) / "files"
 LOCALES = ("th", "en")
+#: :data:`LOCALES` parsed once: Flask-Babel parses what the locale selector answers on every
+#: request (a file lookup in Babel's locale data), and lets a ``Locale`` pass (issue 11).
+_PARSED_LOCALES = {code: Locale.parse(code) for code in LOCALES}
 SESSION_FACTORY = "rongrian.sessions"
 #: Key of the app's engine whose connections run each statement on its own (the driver's
 #: autocommit), for requests that only read (:func:`reading_db`).
@@ -92,7 +96,8 @@ def compile_catalogs(directory: Path) -> None:
 
 def current_locale() -> str:
     """``th`` or ``en`` for this request."""
-    return str(get_locale() or "th")
+    locale = get_locale()
+    return locale.language if locale is not None else "th"
 
 
 def request_translations() -> Any:
@@ -117,15 +122,18 @@ def _install_request_translations(app: Flask) -> None:
         pgettext=lambda c, s: request_translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
     )
+    # Jinja's ``_`` looks ``gettext`` up again at every call; templates never rebind it, so
+    # ``_`` is that callable itself (one call less for each of a page's fifty strings).
+    app.jinja_env.globals["_"] = app.jinja_env.globals["gettext"]
 
 
-def _select_locale() -> str:
+def _select_locale() -> Locale:
     wanted = request.args.get("lang")
     if wanted in LOCALES:
         session["lang"] = wanted
-        return wanted
+        return _PARSED_LOCALES[wanted]
     stored = session.get("lang")
-    return stored if stored in LOCALES else "th"
+    return _PARSED_LOCALES[stored if stored in LOCALES else "th"]
 
 
 def db() -> Session:
