@@ -78,6 +78,12 @@ class SubmissionAlreadyReceived(IntakeError):
     the button): nothing was filed or added again (issue 7 §4)."""
 
 
+class ReferenceChanged(IntakeError):
+    """The organisation (categories, units, keys, days off) changed since the caller read it:
+    a filing that was to confirm the change token wrote nothing; read the organisation again
+    and file again (issue 11)."""
+
+
 class NotText(IntakeError, TypeError):
     """A value that must be text is not a string (e.g. a number or an object from a JSON
     body); nothing was stored. A ``TypeError`` too, for callers that expect one."""

@@ -64,15 +64,17 @@ def _seal_identity(
 
 def file_complaint(
     session: Session, pepper: bytes, submission: Submission, *, now: datetime | None = None,
-    reference: Reference | None = None,
+    reference: Reference | None = None, confirm_token: bool = False,
 ) -> Receipt:
     """Validate, route, encrypt and store a complaint; return the one-time receipt.
 
     ``reference`` is the agency's categories, units and days off as the caller already holds
     them (:class:`rongrian.intake.reference.ReferenceCache`); read through ``session`` when not
-    given. The rows are written by :func:`rongrian.intake.filing_rows.write_filing` (one
-    statement on PostgreSQL, issue 11). Raises
-    :class:`InvalidSubmission` (nothing stored) or ``SetupError``.
+    given. ``confirm_token``: the caller did not check that ``reference`` is still current, so
+    the writing statement does (its change token). The rows are written by
+    :func:`rongrian.intake.filing_rows.write_filing` (one statement on PostgreSQL, issue 11).
+    Raises :class:`InvalidSubmission` (nothing stored), :class:`ReferenceChanged` (nothing
+    stored; read the organisation again and file again) or ``SetupError``.
     """
     now = now or datetime.now(UTC)
     reference = reference or load_reference(session)
@@ -130,5 +132,5 @@ def file_complaint(
     case_number = write_filing(
         session, columns,
         ring_copy_columns(sealing.unit_ring.id, sealing.unit_ring.public_key, data_keys),
-        first_entry)
+        first_entry, reference_token=reference.token if confirm_token else None)
     return Receipt(display(code), case_number, complaint_id)

@@ -7,6 +7,11 @@ time building SQL. On PostgreSQL the four writes go in **one statement** (data-m
 ``RETURNING`` feeds the key copy and the thread entry), one round trip instead of four; the
 counter row stays locked until the caller commits, as before. Elsewhere (SQLite) they are four
 statements in the same transaction.
+
+A caller filing against the organisation its worker keeps, without reading the change token
+first, passes that token: the statement then issues a number only while the database still holds
+it (on SQLite, one read before the writes), and :class:`ReferenceChanged` says to read the
+organisation again (one round trip less a filing, issue 11).
 """
 
 from collections.abc import Mapping
@@ -29,7 +34,9 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from rongrian.intake.errors import ReferenceChanged
 from rongrian.intake.models import Base, CaseCounter, CaseEvent, Complaint, ComplaintKey
+from rongrian.intake.reference import CURRENT_TOKEN, current_token
 
 _COMPLAINT = Base.metadata.tables[Complaint.__tablename__]
 _COMPLAINT_KEY = Base.metadata.tables[ComplaintKey.__tablename__]
@@ -56,11 +63,15 @@ def _params(table: Table, prefix: str, names: tuple[str, ...]) -> list[Any]:
 
 
 @cache
-def _one_statement() -> Executable:
+def _one_statement(guarded: bool) -> Executable:
     """PostgreSQL: the counter, the complaint, its key copy and first entry in one statement,
-    answering the case number (no row when the year has no counter yet). Columns a filing does
+    answering the case number (no row when the year has no counter yet, or, ``guarded``, when
+    the change token is no longer the ``reference_token`` parameter). Columns a filing does
     not give take their server defaults."""
-    issued = (update(_COUNTER).where(_COUNTER.c.fiscal_year == bindparam("c_fiscal_year"))
+    counter = _COUNTER.c.fiscal_year == bindparam("c_fiscal_year")
+    if guarded:
+        counter = counter & (bindparam("reference_token") == CURRENT_TOKEN)
+    issued = (update(_COUNTER).where(counter)
               .values(last_number=_COUNTER.c.last_number + 1)
               .returning(_COUNTER.c.last_number).cte("issued"))
     case_number = (cast(bindparam("c_fiscal_year", type_=Integer), String) + "/"
@@ -111,21 +122,35 @@ def _start_counter(session: Session, fiscal_year: int) -> None:
         pass  # a concurrent filing made this year's counter first: count on from it
 
 
+def _confirm(session: Session, reference_token: str | None) -> None:
+    """Raise :class:`ReferenceChanged` unless ``reference_token`` is ``None`` or current."""
+    if reference_token is not None and current_token(session) != reference_token:
+        raise ReferenceChanged
+
+
 def write_filing(session: Session, complaint: Mapping[str, Any], key_copy: Mapping[str, Any],
-                 first_entry: Mapping[str, Any]) -> str:
+                 first_entry: Mapping[str, Any], *, reference_token: str | None = None) -> str:
     """Issue the case number of ``complaint["fiscal_year"]`` and insert the complaint (its
     :data:`COMPLAINT_COLUMNS`), its unit's key copy (:data:`KEY_COLUMNS`) and its first thread
-    entry (:data:`EVENT_COLUMNS`); return the case number. Flushes nothing of the ORM; raises
-    what the database raises (the caller rolls back)."""
+    entry (:data:`EVENT_COLUMNS`); return the case number. Flushes nothing of the ORM.
+
+    With ``reference_token`` (the organisation's change token the rows were prepared under),
+    nothing is written unless the database still holds that token. Raises
+    :class:`ReferenceChanged` then, or what the database raises (the caller rolls back)."""
     fiscal_year = int(complaint["fiscal_year"])
     if session.get_bind().dialect.name == "postgresql":
+        statement = _one_statement(reference_token is not None)
         params = {**_prefixed("c_", complaint), **_prefixed("k_", key_copy),
-                  **_prefixed("e_", first_entry)}
-        number = session.execute(_one_statement(), params).scalar_one_or_none()
-        if number is None:  # the year's first filing: make its counter, then again
+                  **_prefixed("e_", first_entry), "reference_token": reference_token}
+        number = session.execute(statement, params).scalar_one_or_none()
+        if number is None:  # the year's first filing (make its counter, then again), or moved
+            _confirm(session, reference_token)
             _start_counter(session, fiscal_year)
-            number = session.execute(_one_statement(), params).scalar_one()
+            number = session.execute(statement, params).scalar_one_or_none()
+        if number is None:
+            raise ReferenceChanged
         return str(number)
+    _confirm(session, reference_token)
     number = next_case_number(session, fiscal_year)
     session.execute(insert(_COMPLAINT), {**complaint, "case_number": number})
     session.execute(insert(_COMPLAINT_KEY), dict(key_copy))

@@ -207,6 +207,14 @@ _TOKEN = select(ReferenceVersion.token).where(ReferenceVersion.id == 1)
 #: The change token as a column of a caller's own statement (a scalar subquery), for
 #: :meth:`ReferenceCache.for_token`: the token then costs no round trip of its own (issue 11).
 TOKEN_COLUMN = _TOKEN.scalar_subquery().label("reference_token")
+#: The change token as a value inside a caller's own statement: a writing statement compares
+#: it with the token it was prepared under (:func:`rongrian.intake.filing_rows.write_filing`).
+CURRENT_TOKEN = _TOKEN.scalar_subquery()
+
+
+def current_token(session: Session) -> str | None:
+    """The change token as the database holds it now (one statement)."""
+    return session.connection().scalar(_TOKEN)
 
 
 class ReferenceCache:
@@ -220,7 +228,13 @@ class ReferenceCache:
     def get(self, session: Session) -> Reference:
         """The current reference: the kept one when the token is unchanged (one statement),
         else read again (seven). Raises what ``session`` raises when the database is down."""
-        return self.for_token(session, session.connection().scalar(_TOKEN))
+        return self.for_token(session, current_token(session))
+
+    def kept(self) -> Reference | None:
+        """The reference this worker keeps, without asking the database whether it is still
+        current (``None`` before the first read): for a caller whose own statement confirms
+        its token (:data:`CURRENT_TOKEN`)."""
+        return self._held
 
     def for_token(self, session: Session, token: str | None) -> Reference:
         """The current reference, given the change token the caller read in one of its own

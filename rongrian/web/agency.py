@@ -65,6 +65,24 @@ def reference_for_token(token: str | None) -> Reference:
     return _kept_for_request(lambda cache: cache.for_token(db(), token))
 
 
+def kept_reference() -> Reference:
+    """The organisation this worker keeps, without reading the change token: for a request
+    whose writing statement confirms the token itself
+    (:func:`rongrian.intake.filing.file_complaint`'s ``confirm_token``), one round trip less
+    (issue 11). Read as :func:`current_reference` when the worker keeps none yet; the rest of
+    the request sees the same. Raises ``SQLAlchemyError`` when the database cannot be read."""
+    return _kept_for_request(lambda cache: cache.kept() or cache.get(db()))
+
+
+def reread_reference() -> Reference:
+    """:func:`current_reference` read again (its change token included), for a request whose
+    :func:`kept_reference` turned out to be outdated. Raises ``SQLAlchemyError`` when the
+    database cannot be read."""
+    g.pop("rongrian_reference", None)
+    g.pop("rongrian_agency", None)
+    return current_reference()
+
+
 def _kept_for_request(read: Callable[[ReferenceCache], Reference]) -> Reference:
     """The request's reference: ``read`` from the app's cache on first use, then kept in
     ``g`` for the rest of the request."""

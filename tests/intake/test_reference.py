@@ -6,11 +6,17 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
-from sqlalchemy import delete, text
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
-from rongrian.intake.errors import SetupError
-from rongrian.intake.models import ReferenceVersion, Sensitivity
+from rongrian.intake.errors import ReferenceChanged, SetupError
+from rongrian.intake.models import (
+    CaseEvent,
+    Complaint,
+    ComplaintKey,
+    ReferenceVersion,
+    Sensitivity,
+)
 from rongrian.intake.reference import ReferenceCache, load_reference
 from rongrian.intake.routing import route
 from rongrian.intake.store import file_complaint, read_thread
@@ -144,3 +150,47 @@ def test_a_complaint_under_a_retired_category_still_shows_its_name(demo: Demo) -
     assert view.category.code == "tree"
     assert view.category.name_th == "ต้นไม้"
     assert [s for s in seen if "category" in s.split("FROM")[-1]] == []  # from the reference
+
+
+def _filed_rows(session: Session) -> tuple[int, int, int]:
+    return tuple(int(session.scalar(select(func.count()).select_from(model)) or 0)
+                 for model in (Complaint, ComplaintKey, CaseEvent))  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("table", sorted(CHANGES))
+def test_a_filing_confirming_an_outdated_organisation_writes_nothing(demo: Demo,
+                                                                    table: str) -> None:
+    # A worker files against the organisation it keeps without reading the change token; the
+    # filing itself confirms the token (issue 11), whatever table changed meanwhile.
+    pepper = bytes(range(32))
+    cache = ReferenceCache()
+    with demo.sessions() as session:
+        kept = cache.get(session)
+        before = _filed_rows(session)
+    with demo.sessions() as session:
+        CHANGES[table](session)
+        session.commit()
+    with demo.sessions() as session:
+        with pytest.raises(ReferenceChanged):
+            file_complaint(session, pepper, submission(category_code="road"), reference=kept,
+                           confirm_token=True)
+        session.rollback()
+        assert _filed_rows(session) == before
+
+
+def test_a_filing_confirming_a_current_organisation_files(demo: Demo) -> None:
+    pepper = bytes(range(32))
+    cache = ReferenceCache()
+    with demo.sessions() as session:
+        kept = cache.get(session)
+    numbers = []
+    for _ in range(2):  # the year's first filing (its counter made), then the next
+        with demo.sessions() as session:
+            receipt = file_complaint(session, pepper, submission(category_code="road"),
+                                     reference=cache.kept(), confirm_token=True)
+            session.commit()
+            numbers.append(receipt.case_number)
+            assert read_thread(session, pepper, receipt.tracking_code).case_number \
+                == receipt.case_number
+    assert cache.kept() is kept
+    assert numbers[1].endswith(f"{int(numbers[0][-6:]) + 1:06d}")

@@ -61,15 +61,21 @@ from rongrian.intake.errors import (
     ComplaintNotFound,
     InvalidSubmission,
     MalformedTrackingCode,
+    ReferenceChanged,
     SubmissionAlreadyReceived,
 )
 from rongrian.intake.posters import find_poster
-from rongrian.intake.store import Submission, file_complaint, read_thread, validate
+from rongrian.intake.store import Receipt, Submission, file_complaint, read_thread, validate
 from rongrian.intake.store import add_information as store_information
 from rongrian.intake.suggest import suggest_category
 from rongrian.intake.tracking_codes import display, normalise
 from rongrian.settings import Settings
-from rongrian.web.agency import current_reference, reference_for_token
+from rongrian.web.agency import (
+    current_reference,
+    kept_reference,
+    reference_for_token,
+    reread_reference,
+)
 from rongrian.web.app import current_locale, db, hashed_client_key, reading_db, settings_of
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -134,6 +140,8 @@ def report() -> ResponseReturnValue:
     """GET: the form (``?unit=CODE&channel=qr`` from a QR poster). POST: file it."""
     if request.method == "GET":
         reading_db()
+    else:
+        kept_reference()  # the filing statement confirms it is current (issue 11)
     form = ReportForm()
     question = _offer(form)
     if request.method == "POST":
@@ -218,8 +226,7 @@ def _file_with(submission: Submission, cleaned: list[CleanedFile], ticket: once.
     Raises ``InvalidSubmission`` or ``SubmissionAlreadyReceived`` (rolled back by the caller;
     files written are deleted)."""
     settings = settings_of(current_app)
-    ticket.spend(db())
-    receipt = file_complaint(db(), _pepper(), submission, reference=current_reference())
+    receipt = _filed(submission, ticket)
     if notice_email.strip() and g.get("notices_offered"):
         web_notices.opt_in_after_filing(receipt.complaint_id, notice_email)
     stored = attach_to_new_complaint(db(), _pepper(), receipt.tracking_code,
@@ -237,6 +244,21 @@ def _file_with(submission: Submission, cleaned: list[CleanedFile], ticket: once.
     qr_svg = Markup(tracking_link_svg(settings.public_base_url,  # noqa: S704
                                       receipt.tracking_code))
     return render_template("receipt.html", receipt=receipt, qr_svg=qr_svg, files=files)
+
+
+def _filed(submission: Submission, ticket: once.Ticket) -> Receipt:
+    """File ``submission``, spending ``ticket``, against the organisation as the request holds
+    it (:func:`kept_reference`: the filing statement confirms it is current); when it changed
+    meanwhile, start again against the organisation read anew, which the submission is then
+    validated against. Raises what :func:`file_complaint` raises."""
+    ticket.spend(db())
+    try:
+        return file_complaint(db(), _pepper(), submission, reference=current_reference(),
+                              confirm_token=True)
+    except ReferenceChanged:
+        db().rollback()
+    ticket.spend(db())
+    return file_complaint(db(), _pepper(), submission, reference=reread_reference())
 
 
 def track() -> ResponseReturnValue:

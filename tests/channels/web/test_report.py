@@ -7,6 +7,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from markupsafe import escape
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from rongrian.channels.qr.codes import tracking_link
@@ -327,3 +328,25 @@ def test_receipt_has_no_language_link_that_would_lose_the_code(
         public_client: FlaskClient) -> None:
     body = post_report(public_client).get_data(as_text=True)
     assert "lang=en" not in body
+
+
+def test_a_form_sent_after_the_organisation_changed_is_checked_against_the_change(
+        public_client: FlaskClient, demo: Demo) -> None:
+    # The worker keeps the organisation it read for the form; a filing does not read it again
+    # but has its own statement confirm it (issue 11). An administrator then retires "tree"
+    # and renames the works division, from another process.
+    token = csrf_token(public_client.get("/report").get_data(as_text=True))
+    with demo.sessions() as session:
+        session.execute(text("UPDATE category SET active = false WHERE code = 'tree'"))
+        session.execute(text("UPDATE unit SET name_th = 'กองช่างโยธา' WHERE code = 'WORKS'"))
+        session.commit()
+    before = count_complaints(demo)
+    refused = post_report(public_client, {"category": "tree"}, token=token)
+    assert refused.status_code == 400
+    assert "กรุณาเลือกประเภทเรื่องจากรายการที่มีให้" in refused.get_data(as_text=True)
+    assert count_complaints(demo) == before
+    filed = post_report(public_client, {"category": "road"}, token=token)
+    assert filed.status_code == 200
+    _code, number = receipt_of(filed.get_data(as_text=True))
+    assert count_complaints(demo) == before + 1
+    assert complaint_by_number(demo, number).category_id is not None
