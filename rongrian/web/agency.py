@@ -71,6 +71,8 @@ def kept_reference() -> Reference:
     (:func:`rongrian.intake.filing.file_complaint`'s ``confirm_token``), one round trip less
     (issue 11). Read as :func:`current_reference` when the worker keeps none yet; the rest of
     the request sees the same. Raises ``SQLAlchemyError`` when the database cannot be read."""
+    if "rongrian_reference" not in g:
+        g.rongrian_reference_unconfirmed = True
     return _kept_for_request(lambda cache: cache.kept() or cache.get(db()))
 
 
@@ -80,6 +82,16 @@ def reread_reference() -> Reference:
     database cannot be read."""
     g.pop("rongrian_reference", None)
     g.pop("rongrian_agency", None)
+    g.pop("rongrian_reference_unconfirmed", None)
+    return current_reference()
+
+
+def confirmed_reference() -> Reference:
+    """:func:`current_reference`, read again if the request started from
+    :func:`kept_reference` and has not confirmed it since: for a page drawn instead of a
+    filing. Raises ``SQLAlchemyError`` when the database cannot be read."""
+    if g.get("rongrian_reference_unconfirmed"):
+        return reread_reference()
     return current_reference()
 
 

@@ -71,6 +71,7 @@ from rongrian.intake.suggest import suggest_category
 from rongrian.intake.tracking_codes import display, normalise
 from rongrian.settings import Settings
 from rongrian.web.agency import (
+    confirmed_reference,
     current_reference,
     kept_reference,
     reference_for_token,
@@ -178,15 +179,13 @@ def _file(form: ReportForm, question: Question) -> ResponseReturnValue:
     problems: dict[str, str] = {}
     if form.validate():
         if ticket.refused:
-            return render_template("report.html", form=form, files_lost=bool(uploads),
-                                   token_refused=once.refused_message()), 400
+            return _report_again(form, files_lost=bool(uploads),
+                                 token_refused=once.refused_message()), 400
         if suggested is not None:
-            return render_template("report.html", form=form, suggested=suggested,
-                                   files_lost=bool(uploads))
+            return _report_again(form, suggested=suggested, files_lost=bool(uploads))
         findings = identifiers_to_warn_about(form)
         if findings:
-            return render_template("report.html", form=form, findings=findings,
-                                   files_lost=bool(uploads))
+            return _report_again(form, findings=findings, files_lost=bool(uploads))
         try:
             with cleaned_files(uploads, settings_of(current_app)) as cleaned:
                 return _file_with(submission, cleaned, ticket,
@@ -201,14 +200,24 @@ def _file(form: ReportForm, question: Question) -> ResponseReturnValue:
             problems = exc.problems
     else:
         try:
-            validate(db(), submission, reference=current_reference())
+            validate(db(), submission, reference=confirmed_reference())
         except InvalidSubmission as exc:
             problems = exc.problems
     if not form.kind.data and "category" in problems:
         problems.pop("kind", None)  # not asked: it follows from the category
     add_problems(form, problems)
-    return render_template("report.html", form=form, csrf_failed=has_csrf_error(form),
-                           files_lost=bool(uploads), suggested=suggested), 400
+    return _report_again(form, csrf_failed=has_csrf_error(form), files_lost=bool(uploads),
+                         suggested=suggested), 400
+
+
+def _report_again(form: ReportForm, **context: Any) -> str:
+    """``report.html`` showing ``form`` again, not filed. A POST starts from the organisation
+    the worker keeps (:func:`kept_reference`), which only a filing confirms: the form shown
+    again is offered from the organisation as the database holds it now (an outage then gets
+    the 503 page before anything more is typed)."""
+    confirmed_reference()
+    _offer(form)
+    return render_template("report.html", form=form, **context)
 
 
 def _file_with(submission: Submission, cleaned: list[CleanedFile], ticket: once.Ticket,
