@@ -24,6 +24,7 @@ from wtforms import (
 )
 from wtforms.validators import ValidationError
 
+from rongrian.channels.web.widgets import FileInput, TextArea, TextInput
 from rongrian.intake.errors import InvalidSubmission
 from rongrian.intake.identifiers import Finding, IdentifierKind, identifiers_in_fields
 from rongrian.intake.models import Kind
@@ -132,6 +133,13 @@ def _limited(key: str) -> dict[str, Any]:
             "render_kw": {"maxlength": LIMITS[key] * INPUT_SLACK}}
 
 
+#: The widgets of the citizen forms' fields: WTForms' own, writing the same markup faster
+#: (:mod:`.widgets`). Widgets keep no state, so one of each serves every field.
+_TEXT = {"widget": TextInput()}
+_AREA = {"widget": TextArea()}
+_FILES = {"widget": FileInput(multiple=True)}
+
+
 def add_problems(form: Any, problems: Mapping[str, str]) -> None:
     """Attach domain problems to the fields of ``form`` that have no error yet."""
     for field, problem in problems.items():
@@ -159,14 +167,14 @@ class ReportForm(FlaskForm):  # type: ignore[misc]
     channel = HiddenField(default="web")
     #: The QR poster's id from its link (``place=``); recorded only when it is registered.
     place = HiddenField(default="")
-    what_happened = TextAreaField(**_limited("what_happened"))
-    when_happened = StringField(**_limited("when_happened"))
-    where_happened = StringField(**_limited("where_happened"))
-    who_involved = TextAreaField(**_limited("who_involved"))
+    what_happened = TextAreaField(**_limited("what_happened"), **_AREA)
+    when_happened = StringField(**_limited("when_happened"), **_TEXT)
+    where_happened = StringField(**_limited("where_happened"), **_TEXT)
+    who_involved = TextAreaField(**_limited("who_involved"), **_AREA)
     identity = RadioField(default=ANONYMOUS, validate_choice=False)
-    name = StringField(**_limited("name"))
-    phone = StringField(**_limited("phone"))
-    email = StringField(**_limited("email"))
+    name = StringField(**_limited("name"), **_TEXT)
+    phone = StringField(**_limited("phone"), **_TEXT)
+    email = StringField(**_limited("email"), **_TEXT)
     #: Ticked after the warning that the text holds an ID number, phone number or e-mail.
     identifiers_checked = BooleanField()
     #: One-time token: a second POST of this form files nothing (:mod:`.once`).
@@ -174,11 +182,11 @@ class ReportForm(FlaskForm):  # type: ignore[misc]
     #: Photos and documents (checked and cleaned by :mod:`rongrian.channels.web.uploads`):
     #: ``attachments`` is the camera button at the top, ``documents`` the picker of any allowed
     #: file under "more"; both are filed alike.
-    attachments = MultipleFileField()
-    documents = MultipleFileField()
+    attachments = MultipleFileField(**_FILES)
+    documents = MultipleFileField(**_FILES)
     #: Optional address for "something changed, use your code" notices (issue 9 §4), sealed to
     #: the notifier key (:mod:`rongrian.intake.notices`); shown only when notices are offered.
-    notice_email = StringField(render_kw={"maxlength": 254 * INPUT_SLACK})
+    notice_email = StringField(render_kw={"maxlength": 254 * INPUT_SLACK}, **_TEXT)
     #: Whether the page offers notices (:func:`rongrian.channels.web.notices.available`); an
     #: address posted when they are not offered is ignored.
     notices_offered = False
@@ -335,7 +343,7 @@ def identifiers_to_warn_about(form: "ReportForm") -> list[Finding]:
 class TrackForm(FlaskForm):  # type: ignore[misc]
     """The tracking code form (``code``)."""
 
-    code = StringField(render_kw={"maxlength": 64})
+    code = StringField(render_kw={"maxlength": 64}, **_TEXT)
 
 
 class InformationForm(FlaskForm):  # type: ignore[misc]
@@ -344,5 +352,5 @@ class InformationForm(FlaskForm):  # type: ignore[misc]
     code = HiddenField()
     #: One-time token: a second POST of this form adds nothing (:mod:`.once`).
     submission_token = HiddenField()
-    information = TextAreaField(**_limited("information"))
-    attachments = MultipleFileField()
+    information = TextAreaField(**_limited("information"), **_AREA)
+    attachments = MultipleFileField(**_FILES)
