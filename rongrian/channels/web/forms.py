@@ -11,7 +11,6 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from flask_babel import gettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
@@ -31,7 +30,7 @@ from rongrian.intake.models import Kind
 from rongrian.intake.notices import FIELD as NOTICE_FIELD
 from rongrian.intake.notices import check_address
 from rongrian.intake.store import LIMITS, Identity, Submission, clean_text
-from rongrian.web.app import current_locale
+from rongrian.web.app import current_locale, request_translations
 from rongrian.web.labels import label
 
 #: Channels a web form may record: ``qr`` when the person came from a QR poster, else ``web``.
@@ -44,9 +43,11 @@ INPUT_SLACK = 2
 
 
 def _(text: str, **variables: Any) -> str:
-    """Flask-Babel's ``gettext``: ``text`` in the current language, formatted with
-    ``variables``."""
-    return str(gettext(text, **variables))
+    """Flask-Babel's ``gettext`` (``text`` in the current language, formatted with
+    ``variables`` when there are any), through the request's translations looked up once
+    (:func:`rongrian.web.app.request_translations`; issue 11)."""
+    translated = str(request_translations().ugettext(text))
+    return translated % variables if variables else translated
 
 
 def field_name(field: str) -> str:
