@@ -80,6 +80,22 @@ def test_a_filing_writes_in_one_transaction(public_client: FlaskClient, demo: De
     assert not any(alone for _statement, alone in seen), seen
 
 
+def test_a_filing_confirms_the_organisation_in_its_own_statement(
+        public_client: FlaskClient, engine: Engine) -> None:
+    """A filing reads no change token of its own: the statement that writes it checks that the
+    organisation the worker keeps is still current (PostgreSQL: that one statement, between
+    the driver's ``BEGIN`` and ``COMMIT``)."""
+    token = csrf_token(public_client.get("/report").get_data(as_text=True))
+    assert post_report(public_client, token=token).status_code == 200  # the year's counter
+    with statements(engine) as seen:
+        receipt = post_report(public_client, token=token)
+    assert receipt.status_code == 200
+    assert sum("reference_version" in statement for statement, _alone in seen) == 1, seen
+    if engine.dialect.name == "postgresql":
+        assert len(seen) == 1, seen
+        assert "INSERT INTO complaint" in seen[0][0]
+
+
 def test_a_filing_is_committed_before_its_receipt_is_drawn(
     public_client: FlaskClient, demo: Demo, engine: Engine, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
