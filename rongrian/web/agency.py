@@ -71,9 +71,14 @@ def kept_reference() -> Reference:
     (:func:`rongrian.intake.filing.file_complaint`'s ``confirm_token``), one round trip less
     (issue 11). Read as :func:`current_reference` when the worker keeps none yet; the rest of
     the request sees the same. Raises ``SQLAlchemyError`` when the database cannot be read."""
-    if "rongrian_reference" not in g:
+    def kept_or_read(cache: ReferenceCache) -> Reference:
+        kept = cache.kept()
+        if kept is None:
+            return cache.get(db())
         g.rongrian_reference_unconfirmed = True
-    return _kept_for_request(lambda cache: cache.kept() or cache.get(db()))
+        return kept
+
+    return _kept_for_request(kept_or_read)
 
 
 def reread_reference() -> Reference:
