@@ -33,8 +33,10 @@ from typing import Any
 
 from werkzeug.test import Client
 
+from benchmarks.closed_loop import Browser
 from benchmarks.common import DEFAULT_PG_URL, fresh_instance, hidden_fields, machine_line
 from benchmarks.intake_http import make_forms
+from benchmarks.side_by_side import rongrian_env
 
 #: The parts a call is counted under: the first of these function names up its stack
 #: (``FormMeta.__call__`` is a form being made), else "the rest" (Flask, Werkzeug, the session).
@@ -75,17 +77,16 @@ class CallCounter:
 
 
 class Citizen:
-    """One citizen of the load generator, in process: a cookie and a fresh address a request."""
+    """One citizen of the load generator, in process: a cookie and a fresh address a request
+    (the load generator's own run of addresses, :meth:`benchmarks.closed_loop.Browser.address`)."""
 
     def __init__(self, app: Any) -> None:
         self.client = Client(app)
-        self.sent = 0
+        self.addresses = Browser(port=0, citizen=1)
 
     def headers(self) -> dict[str, str]:
         """A fresh ``X-Forwarded-For`` address in 10.0.0.0/8."""
-        self.sent += 1
-        return {"X-Forwarded-For": f"10.{(self.sent >> 16) & 255}.{(self.sent >> 8) & 255}."
-                                   f"{self.sent & 255}"}
+        return {"X-Forwarded-For": self.addresses.address()}
 
     def post(self, path: str, data: dict[str, str]) -> str:
         """POST ``data``; the page's text. Raises ``SystemExit`` on any status but 200."""
@@ -96,11 +97,7 @@ class Citizen:
 
 
 def _app(instance: Path, options: argparse.Namespace) -> Any:
-    os.environ.update({"RONGRIAN_INSTANCE": str(instance),
-                       "RONGRIAN_DATABASE_URL": options.database_url,
-                       "RONGRIAN_RATELIMIT_STORAGE": options.redis,
-                       "RONGRIAN_TRUSTED_PROXIES": "1",
-                       "RONGRIAN_PUBLIC_URL": "https://report.example.go.th"})
+    os.environ.update(rongrian_env(options, instance, "https://report.example.go.th"))
     from rongrian.wsgi import create_app  # noqa: PLC0415 - configured from the environment above
 
     return create_app()
